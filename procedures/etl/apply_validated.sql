@@ -1,0 +1,210 @@
+-- requires: etl/reason_message.sql
+CREATE OR REPLACE PROCEDURE etl.apply_validated(p_batch_id bigint, p_feed_name text)
+LANGUAGE plpgsql
+SECURITY DEFINER
+SET search_path = ''
+SET work_mem = '256MB'
+AS $$
+/*
+ * The half of every feed's validation that does not depend on the feed. The caller
+ * (etl.validate_<feed>) has classified the batch's staged rows into pg_temp.validated:
+ * the clean table's columns, typed, plus check_reason / check_column / check_detail
+ * (NULL when the row is good; 'plant_unknown' when it must wait) and check_keep.
+ * This procedure:
+ *   1. finds duplicate keys among the good rows: conflicting ones are all rejected as
+ *      duplicate_key; identical ones are all accepted and stored once;
+ *   2. writes rejected rows (with raw values and a message) and pending rows;
+ *   3. clears pending rows that this pass resolved (retries);
+ *   4. upserts the good rows into clean.<table>: a later batch restates a key, an older
+ *      one (a retried pending row) never overwrites a newer one;
+ *   5. adds the counts to etl.batch and empties the batch's staging partition, so that
+ *      calling the validation again is a no-op.
+ */
+DECLARE
+    v_feed etl.feed%ROWTYPE;
+    v_key text;
+    v_key_label text;
+    v_values text;
+    v_columns text;
+    v_updates text;
+    v_accepted bigint;
+    v_rejected bigint;
+    v_pending bigint;
+    v_stored bigint;
+    v_partition text;
+BEGIN
+    SELECT f.* INTO v_feed
+    FROM etl.feed AS f
+    WHERE f.feed_name = p_feed_name;
+    IF NOT FOUND THEN
+        RAISE EXCEPTION 'etl.apply_validated: unknown feed %', p_feed_name
+            USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    IF to_regclass('pg_temp.validated') IS NULL THEN
+        RAISE EXCEPTION 'etl.apply_validated: pg_temp.validated does not exist'
+            USING ERRCODE = 'undefined_table',
+                HINT = 'Call etl.validate_' || p_feed_name || ', which builds it.';
+    END IF;
+
+    SELECT
+        string_agg(format('%I', a.attname), ', ' ORDER BY a.attnum),
+        string_agg(format('%1$I = excluded.%1$I', a.attname), ', ' ORDER BY a.attnum),
+        string_agg(format('%I', a.attname), ', ' ORDER BY a.attnum) FILTER (
+            WHERE a.attname <> ALL (v_feed.key_columns || ARRAY['batch_id', 'file_line']::name [])
+        )
+    INTO v_columns, v_updates, v_values
+    FROM pg_catalog.pg_attribute AS a
+    WHERE a.attrelid = format('clean.%I', v_feed.clean_table)::regclass
+        AND a.attnum > 0
+        AND NOT a.attisdropped;
+    SELECT
+        string_agg(format('%I', k), ', '),
+        string_agg(k, ', ')
+    INTO v_key, v_key_label
+    FROM unnest(v_feed.key_columns) AS k;
+
+    ANALYZE pg_temp.validated;
+
+    -- 1. Duplicate keys within the batch.
+    EXECUTE format(
+        $sql$
+        WITH w AS (
+            SELECT
+                t.file_line,
+                %1$s,
+                count(*) OVER (PARTITION BY %1$s) AS n_key,
+                count(*) OVER (PARTITION BY %1$s, %2$s) AS n_same,
+                row_number() OVER (PARTITION BY %1$s, %2$s ORDER BY t.file_line) AS rn
+            FROM pg_temp.validated AS t
+            WHERE t.check_reason IS NULL
+        ),
+        dup AS (
+            SELECT w.* FROM w WHERE w.n_key > 1
+        ),
+        conflict AS (
+            SELECT %1$s, string_agg(dup.file_line::text, ', ' ORDER BY dup.file_line) AS lines
+            FROM dup
+            WHERE dup.n_key > dup.n_same
+            GROUP BY %1$s
+        )
+        UPDATE pg_temp.validated AS v
+        SET
+            check_reason = CASE WHEN d.n_key > d.n_same THEN 'duplicate_key' END,
+            check_column = CASE WHEN d.n_key > d.n_same THEN %3$L END,
+            check_detail = c.lines,
+            check_keep = (d.n_key = d.n_same AND d.rn = 1)
+        FROM dup AS d
+        LEFT JOIN conflict AS c USING (%1$s)
+        WHERE v.file_line = d.file_line
+        $sql$,
+        v_key, v_values, v_key_label
+    );
+
+    -- 2. Rejected and pending rows, with the raw values as read.
+    v_partition := format('staging.%I', format('%s_b%s', p_feed_name, p_batch_id));
+    IF EXISTS (SELECT 1 FROM pg_temp.validated AS t WHERE t.check_reason IS NOT NULL) THEN
+        EXECUTE format(
+            $sql$
+            WITH bad AS (
+                SELECT
+                    v.file_line,
+                    v.check_reason AS reason_code,
+                    v.check_column AS column_name,
+                    v.check_detail AS detail,
+                    to_jsonb(s) - 'batch_id' - 'file_line' AS raw_values
+                FROM pg_temp.validated AS v
+                INNER JOIN %1$s AS s
+                    ON v.file_line = s.file_line
+                WHERE v.check_reason IS NOT NULL
+            ),
+            rejected AS (
+                INSERT INTO etl.rejected_row (
+                    batch_id, file_line, reason_code, column_name, message, raw_values
+                )
+                SELECT
+                    $1, b.file_line, b.reason_code, b.column_name,
+                    etl.reason_message(b.reason_code, b.column_name, b.raw_values, b.detail),
+                    b.raw_values
+                FROM bad AS b
+                WHERE b.reason_code <> 'plant_unknown'
+                RETURNING 1
+            ),
+            pending AS (
+                INSERT INTO etl.pending_record (
+                    batch_id, file_line, feed_name, reason_code, message, raw_values
+                )
+                SELECT
+                    $1, b.file_line, $2, b.reason_code,
+                    etl.reason_message(b.reason_code, b.column_name, b.raw_values, b.detail),
+                    b.raw_values
+                FROM bad AS b
+                WHERE b.reason_code = 'plant_unknown'
+                ON CONFLICT (batch_id, file_line) DO UPDATE
+                SET
+                    attempts = etl.pending_record.attempts + 1,
+                    last_tried_at = clock_timestamp(),
+                    message = excluded.message
+                RETURNING 1
+            )
+            SELECT (SELECT count(*) FROM rejected), (SELECT count(*) FROM pending)
+            $sql$,
+            v_partition
+        ) INTO v_rejected, v_pending USING p_batch_id, p_feed_name;
+    ELSE
+        v_rejected := 0;
+        v_pending := 0;
+    END IF;
+
+    -- 3. Pending rows of this batch that this pass accepted or rejected are resolved.
+    IF EXISTS (SELECT 1 FROM etl.pending_record AS p WHERE p.batch_id = p_batch_id) THEN
+        DELETE FROM etl.pending_record AS p
+        USING pg_temp.validated AS v
+        WHERE p.batch_id = p_batch_id
+            AND p.file_line = v.file_line
+            AND v.check_reason IS DISTINCT FROM 'plant_unknown';
+    END IF;
+
+    -- 4. Good rows into clean: the later batch wins, identical duplicates stored once.
+    EXECUTE format(
+        $sql$
+        INSERT INTO clean.%1$I AS c (%2$s)
+        SELECT %2$s
+        FROM pg_temp.validated AS v
+        WHERE v.check_reason IS NULL AND v.check_keep
+        ON CONFLICT (%3$s) DO UPDATE
+        SET %4$s
+        WHERE c.batch_id <= excluded.batch_id
+        $sql$,
+        v_feed.clean_table, v_columns, v_key, v_updates
+    );
+    GET DIAGNOSTICS v_stored = ROW_COUNT;
+
+    -- 5. Counts, and the staging rows are done with.
+    SELECT count(*) INTO v_accepted
+    FROM pg_temp.validated AS v
+    WHERE v.check_reason IS NULL;
+
+    UPDATE etl.batch AS b
+    SET
+        records_accepted = b.records_accepted + v_accepted,
+        records_rejected = (
+            SELECT count(*) FROM etl.rejected_row AS r WHERE r.batch_id = p_batch_id
+        ),
+        records_pending = (
+            SELECT count(*) FROM etl.pending_record AS p WHERE p.batch_id = p_batch_id
+        )
+    WHERE b.batch_id = p_batch_id;
+
+    IF to_regclass(v_partition) IS NOT NULL THEN
+        EXECUTE format('TRUNCATE %s', v_partition);
+    END IF;
+    DROP TABLE pg_temp.validated;
+
+    RAISE NOTICE 'etl.validate_%: batch % accepted %, rejected %, pending %, stored %',
+        p_feed_name, p_batch_id, v_accepted, v_rejected, v_pending, v_stored;
+END;
+$$;
+
+COMMENT ON PROCEDURE etl.apply_validated (bigint, text) IS
+'Feed-independent half of validation: duplicates, rejected and pending rows, upsert into '
+'clean, batch counts. Called by every etl.validate_<feed>.';

@@ -1,0 +1,46 @@
+CREATE OR REPLACE VIEW etl.batch_reconciliation AS
+/*
+ * The proof that nothing was lost: for every batch, records read equals accepted plus
+ * rejected plus pending, and the rejected and pending counts equal the rows actually
+ * kept in etl.rejected_row and etl.pending_record. Grain: one row per batch.
+ */
+WITH rejected AS (
+    SELECT
+        r.batch_id,
+        count(*) AS rejected_rows
+    FROM etl.rejected_row AS r
+    GROUP BY r.batch_id
+),
+
+pending AS (
+    SELECT
+        p.batch_id,
+        count(*) AS pending_rows
+    FROM etl.pending_record AS p
+    GROUP BY p.batch_id
+)
+
+SELECT
+    b.batch_id,
+    b.feed_name,
+    b.file_name,
+    b.status,
+    b.records_read,
+    b.records_accepted,
+    b.records_rejected,
+    b.records_pending,
+    coalesce(r.rejected_rows, 0) AS rejected_rows,
+    coalesce(p.pending_rows, 0) AS pending_rows,
+    b.status <> 'loading'
+    AND b.records_read = b.records_accepted + b.records_rejected + b.records_pending
+    AND b.records_rejected = coalesce(r.rejected_rows, 0)
+    AND b.records_pending = coalesce(p.pending_rows, 0) AS is_reconciled
+FROM etl.batch AS b
+LEFT JOIN rejected AS r
+    ON b.batch_id = r.batch_id
+LEFT JOIN pending AS p
+    ON b.batch_id = p.batch_id;
+
+COMMENT ON VIEW etl.batch_reconciliation IS
+'Per batch: read = accepted + rejected + pending, and the rejected/pending counts match '
+'the rows kept. is_reconciled false means something was lost. Grain: one row per batch.';

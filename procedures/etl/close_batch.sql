@@ -1,0 +1,65 @@
+CREATE OR REPLACE PROCEDURE etl.close_batch(
+    p_batch_id bigint,
+    p_records_read bigint,
+    p_status text DEFAULT 'loaded',
+    p_message text DEFAULT NULL
+)
+LANGUAGE plpgsql
+SECURITY DEFINER
+SET search_path = ''
+AS $$
+/*
+ * Ends a batch: records how many records the loader read, recounts the rejected and
+ * pending rows kept for it, proves read = accepted + rejected + pending (raising, so the
+ * whole file rolls back, when it does not), and drops the staging partition.
+ * Closing a batch that is already closed changes nothing.
+ */
+DECLARE
+    v_batch etl.batch%ROWTYPE;
+    v_rejected bigint;
+    v_pending bigint;
+BEGIN
+    SELECT b.* INTO v_batch
+    FROM etl.batch AS b
+    WHERE b.batch_id = p_batch_id
+    FOR UPDATE;
+    IF NOT FOUND THEN
+        RAISE EXCEPTION 'etl.close_batch: batch % does not exist', p_batch_id
+            USING ERRCODE = 'no_data_found';
+    END IF;
+    IF v_batch.status <> 'loading' THEN
+        RAISE NOTICE 'etl.close_batch: batch % is already %', p_batch_id, v_batch.status;
+        RETURN;
+    END IF;
+
+    SELECT count(*) INTO v_rejected FROM etl.rejected_row AS r WHERE r.batch_id = p_batch_id;
+    SELECT count(*) INTO v_pending FROM etl.pending_record AS p WHERE p.batch_id = p_batch_id;
+
+    IF p_records_read <> v_batch.records_accepted + v_rejected + v_pending THEN
+        RAISE EXCEPTION
+            'etl.close_batch: batch % (%) does not reconcile: read % <> accepted % + rejected % + pending %',
+            p_batch_id, v_batch.file_name, p_records_read, v_batch.records_accepted,
+            v_rejected, v_pending
+            USING ERRCODE = 'check_violation',
+                HINT = 'A record was lost between the file and the warehouse: this is a bug, '
+                'please report it with the file.';
+    END IF;
+
+    UPDATE etl.batch AS b
+    SET
+        records_read = p_records_read,
+        records_rejected = v_rejected,
+        records_pending = v_pending,
+        status = p_status,
+        message = p_message,
+        finished_at = clock_timestamp()
+    WHERE b.batch_id = p_batch_id;
+
+    EXECUTE format(
+        'DROP TABLE IF EXISTS staging.%I', format('%s_b%s', v_batch.feed_name, p_batch_id)
+    );
+END;
+$$;
+
+COMMENT ON PROCEDURE etl.close_batch (bigint, bigint, text, text) IS
+'Ends a batch: records read, proves reconciliation (raises otherwise), drops its staging.';

@@ -1,0 +1,55 @@
+-- requires: etl/open_staging_partition.sql
+CREATE OR REPLACE PROCEDURE etl.retry_pending()
+LANGUAGE plpgsql
+SECURITY DEFINER
+SET search_path = ''
+AS $$
+/*
+ * Validates every pending record again, feed by feed in load order (master data first,
+ * so a plant that just arrived places the machines, which place the events), batch by
+ * batch: the raw values go back into the batch's staging partition and through the same
+ * etl.validate_<feed> as when they were first read. Those still unplaceable stay pending
+ * (attempts + 1). Safe to call at any time; a no-op when nothing is pending.
+ */
+DECLARE
+    v_batch record;
+    v_partition text;
+    v_before bigint;
+    v_after bigint;
+BEGIN
+    SELECT count(*) INTO v_before FROM etl.pending_record;
+    IF v_before = 0 THEN
+        RETURN;
+    END IF;
+
+    FOR v_batch IN
+        SELECT DISTINCT
+            p.batch_id,
+            p.feed_name,
+            f.load_order
+        FROM etl.pending_record AS p
+        INNER JOIN etl.feed AS f
+            ON p.feed_name = f.feed_name
+        ORDER BY f.load_order, p.batch_id
+    LOOP
+        v_partition := etl.open_staging_partition(v_batch.batch_id);
+        EXECUTE format(
+            'INSERT INTO %1$s SELECT r.* FROM etl.pending_record AS p, '
+            'jsonb_populate_record(NULL::staging.%2$I, p.raw_values '
+            '|| jsonb_build_object(''batch_id'', p.batch_id, ''file_line'', p.file_line)) AS r '
+            'WHERE p.batch_id = $1',
+            v_partition, v_batch.feed_name
+        ) USING v_batch.batch_id;
+        EXECUTE format('CALL etl.%I($1)', 'validate_' || v_batch.feed_name)
+        USING v_batch.batch_id;
+        EXECUTE format('DROP TABLE %s', v_partition);
+    END LOOP;
+
+    SELECT count(*) INTO v_after FROM etl.pending_record;
+    RAISE NOTICE 'etl.retry_pending: % pending before, % resolved, % still pending',
+        v_before, v_before - v_after, v_after;
+END;
+$$;
+
+COMMENT ON PROCEDURE etl.retry_pending () IS
+'Validates every pending record again (master data first); run on every load and run.';

@@ -1,0 +1,1 @@
+"""Python glue of the Manufacturing & Financial Analytics Hub (loading, CLI, exports)."""

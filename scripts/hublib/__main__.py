@@ -1,0 +1,3 @@
+from hublib.cli import main
+
+raise SystemExit(main())

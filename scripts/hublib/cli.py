@@ -1,0 +1,207 @@
+"""`scripts/hub`: the command line of the hub (see `scripts/hub --help`)."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import psycopg
+
+from hublib.db import ROOT
+from hublib.errors import HubError
+
+USAGE = """\
+scripts/hub <command> [options]
+
+  demo                  from nothing to numbers: private database, migrate, load the
+                        fixtures, print what was loaded
+  test [PYTEST ARGS]    sqlfluff and ruff, then the whole pytest suite against a
+                        disposable PostgreSQL (what CI runs)
+  db up|down|url        the private PostgreSQL cluster under .pgdata/
+  migrate               apply schema/ then procedures/ (safe to repeat)
+  load DIR...           register, COPY and validate every feed file in the folders
+  run [DIR...]          load the folders if given, then run the pipeline chain
+
+DATABASE_URL names the warehouse; unset, a private cluster under .pgdata/ is used.
+"""
+
+
+def out(text: str = "") -> None:
+    print(text, flush=True)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="scripts/hub", usage=USAGE, add_help=False)
+    parser.add_argument("command", nargs="?")
+    parser.add_argument("args", nargs=argparse.REMAINDER)
+    ns = parser.parse_args(argv)
+    if ns.command in (None, "-h", "--help", "help"):
+        out(USAGE)
+        return 0
+    handler = COMMANDS.get(ns.command)
+    try:
+        if handler is None:
+            raise HubError(
+                f"unknown command {ns.command!r}",
+                f"commands: {', '.join(COMMANDS)} (scripts/hub --help)",
+            )
+        return handler(ns.args) or 0
+    except HubError as exc:
+        print(f"hub: {exc}", file=sys.stderr)
+        return exc.exit_code
+    except psycopg.Error as exc:
+        if os.environ.get("HUB_DEBUG"):
+            raise
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        print(f"hub: database error: {first} (set HUB_DEBUG=1 for the full trace)", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("hub: interrupted", file=sys.stderr)
+        return 130
+
+
+def _expect_no_args(command: str, args: list[str]) -> None:
+    if args:
+        raise HubError(f"'{command}' takes no arguments (got {' '.join(args)})")
+
+
+# -- db -----------------------------------------------------------------------------------
+def cmd_db(args: list[str]) -> int:
+    from hublib.db import private_cluster
+
+    if len(args) != 1 or args[0] not in ("up", "down", "url"):
+        raise HubError("usage: scripts/hub db up|down|url")
+    if os.environ.get("DATABASE_URL") and args[0] != "url":
+        raise HubError(
+            "DATABASE_URL is set, so the private cluster is not in use",
+            "unset DATABASE_URL to manage the private cluster",
+        )
+    if args[0] == "url" and os.environ.get("DATABASE_URL"):
+        out(os.environ["DATABASE_URL"])
+        return 0
+    cluster = private_cluster()
+    if args[0] == "up":
+        url = cluster.up()
+        out(f"private PostgreSQL running, data in {cluster.data}")
+        out(url)
+    elif args[0] == "down":
+        out("stopped" if cluster.down() else "not running")
+    else:
+        if not cluster.initialized():
+            raise HubError("the private cluster does not exist yet", "run scripts/hub db up")
+        out(cluster.url())
+        if cluster.base != (ROOT / ".pgdata"):
+            print(f"(data directory: {cluster.data})", file=sys.stderr)
+    return 0
+
+
+# -- migrate ------------------------------------------------------------------------------
+def cmd_migrate(args: list[str]) -> int:
+    _expect_no_args("migrate", args)
+    from hublib.db import warehouse_url
+
+    do_migrate(warehouse_url())
+    return 0
+
+
+def do_migrate(url: str) -> None:
+    from hublib.db import connect
+    from hublib.migrate import migrate
+
+    connect(url).close()  # a clear error when the server cannot be reached
+    result = migrate(url, ROOT, log=lambda m: out(f"  {m}"))
+    state = f"{len(result.applied)} applied" if result.applied else "up to date"
+    out(f"migrate: schema {state} ({len(result.up_to_date)} already applied); "
+        f"{result.routines} procedure files re-applied")
+
+
+# -- load / run ---------------------------------------------------------------------------
+def _dirs(args: list[str], command: str) -> list[Path]:
+    if any(a.startswith("-") for a in args):
+        raise HubError(f"'{command}' takes folders only (got {' '.join(args)})")
+    return [Path(a) for a in args]
+
+
+def cmd_load(args: list[str]) -> int:
+    dirs = _dirs(args, "load")
+    if not dirs:
+        raise HubError("usage: scripts/hub load DIR...", "name at least one folder of feed files")
+    from hublib.db import warehouse_url
+
+    for d in dirs:
+        if not d.is_dir():
+            raise HubError(f"folder {d} does not exist", "give a folder that holds feed files")
+    url = warehouse_url()
+    do_migrate(url)
+    do_load(url, dirs)
+    return 0
+
+
+def do_load(url: str, dirs: list[Path]):
+    from hublib.db import connect
+    from hublib.loader import Loader
+    from hublib.report import print_load
+
+    with connect(url) as conn:
+        result = Loader(conn, log=out).load(dirs)
+    print_load(result, out)
+    return result
+
+
+def cmd_run(args: list[str]) -> int:
+    dirs = _dirs(args, "run")
+    from hublib.db import connect, warehouse_url
+
+    for d in dirs:
+        if not d.is_dir():
+            raise HubError(f"folder {d} does not exist", "give a folder that holds feed files")
+    url = warehouse_url()
+    do_migrate(url)
+    if dirs:
+        do_load(url, dirs)
+    with connect(url, autocommit=True) as conn:
+        conn.add_notice_handler(lambda d: out(f"  {d.message_primary}"))
+        out("run: CALL etl.run_pipeline()")
+        conn.execute("CALL etl.run_pipeline()")
+    out("run: done")
+    return 0
+
+
+# -- test ---------------------------------------------------------------------------------
+def cmd_test(args: list[str]) -> int:
+    venv_bin = Path(sys.executable).parent
+    steps = [
+        ("sqlfluff", [str(venv_bin / "sqlfluff"), "lint", "--processes", "1", "schema", "procedures"]),
+        ("ruff check", [str(venv_bin / "ruff"), "check", "scripts", "tests", "dags"]),
+        ("ruff format", [str(venv_bin / "ruff"), "format", "--check", "scripts", "tests", "dags"]),
+    ]
+    for name, cmd in steps:
+        out(f"== {name}")
+        if subprocess.run(cmd, cwd=ROOT).returncode != 0:
+            print(f"hub: {name} failed (see above)", file=sys.stderr)
+            return 1
+    out("== pytest")
+    env = dict(os.environ)
+    env.pop("DATABASE_URL", None)
+    return subprocess.run([sys.executable, "-m", "pytest", *args], cwd=ROOT, env=env).returncode
+
+
+# -- demo ---------------------------------------------------------------------------------
+def cmd_demo(args: list[str]) -> int:
+    _expect_no_args("demo", args)
+    from hublib.demo import demo
+
+    return demo(out)
+
+
+COMMANDS = {
+    "demo": cmd_demo,
+    "test": cmd_test,
+    "db": cmd_db,
+    "migrate": cmd_migrate,
+    "load": cmd_load,
+    "run": cmd_run,
+}

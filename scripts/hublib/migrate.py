@@ -1,0 +1,185 @@
+"""Migrations: `schema/NNNN_*.sql` once each, then every `procedures/<schema>/*.sql`.
+
+- A schema file is applied once, in name order, in its own transaction, and recorded with
+  its sha256 in etl.schema_migration. An applied file that was edited since stops the
+  migration with an error (write a new migration instead).
+- Procedure files (one CREATE OR REPLACE each) are re-applied on every migrate, all in one
+  transaction, in a deterministic dependency order: by schema folder (etl, staging, clean,
+  dw, reporting, then any other alphabetically), by name within a folder, except that a
+  file declaring `-- requires: <folder>/<file>.sql` comes after what it requires.
+- From 0002 on, everything runs as the hub_owner role (created by 0001), which owns it all.
+- A session advisory lock keeps two migrates apart; the second waits.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import psycopg
+
+from hublib.errors import HubError
+
+MIGRATE_LOCK_KEY = 72_120_001
+SCHEMA_FILE_RE = re.compile(r"^(\d{4})_[a-z0-9_]+\.sql$")
+REQUIRES_RE = re.compile(r"^--\s*requires:\s*(\S+)\s*$", re.MULTILINE)
+FOLDER_ORDER = ["etl", "staging", "clean", "dw", "reporting"]
+
+BOOTSTRAP = """
+CREATE SCHEMA IF NOT EXISTS etl;
+CREATE TABLE IF NOT EXISTS etl.schema_migration (
+    filename text PRIMARY KEY,
+    checksum text NOT NULL,
+    applied_at timestamptz NOT NULL DEFAULT clock_timestamp()
+);
+COMMENT ON TABLE etl.schema_migration IS
+'Applied schema/ files with their sha256. Grain: one row per file.';
+"""
+
+
+@dataclass
+class MigrateResult:
+    applied: list[str] = field(default_factory=list)
+    up_to_date: list[str] = field(default_factory=list)
+    routines: int = 0
+
+
+def sha256_of(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def schema_files(root: Path) -> list[Path]:
+    files = sorted((root / "schema").glob("*.sql"))
+    for f in files:
+        if not SCHEMA_FILE_RE.match(f.name):
+            raise HubError(
+                f"schema/{f.name} does not follow the NNNN_what.sql naming",
+                "rename it (four digits, underscore, lower-case words)",
+            )
+    numbers = [f.name[:4] for f in files]
+    dupes = sorted({n for n in numbers if numbers.count(n) > 1})
+    if dupes:
+        raise HubError(f"two schema/ files share the number {dupes[0]}", "renumber the newer one")
+    return files
+
+
+def procedure_files(root: Path) -> list[Path]:
+    """Procedure files in deterministic dependency order (see module docstring)."""
+    proc_root = root / "procedures"
+    files = sorted(proc_root.rglob("*.sql"))
+
+    def rank(p: Path) -> tuple:
+        folder = p.relative_to(proc_root).parts[0]
+        pos = FOLDER_ORDER.index(folder) if folder in FOLDER_ORDER else len(FOLDER_ORDER)
+        return (pos, folder, p.name)
+
+    files.sort(key=rank)
+    by_name = {p.relative_to(proc_root).as_posix(): p for p in files}
+    requires: dict[Path, list[Path]] = {}
+    for p in files:
+        needed = []
+        for name in REQUIRES_RE.findall(p.read_text()):
+            if name not in by_name:
+                raise HubError(
+                    f"procedures/{p.relative_to(proc_root)} requires {name}, which does not exist",
+                    "fix the '-- requires:' line",
+                )
+            needed.append(by_name[name])
+        requires[p] = needed
+
+    ordered: list[Path] = []
+    state: dict[Path, str] = {}
+
+    def visit(p: Path, chain: list[Path]) -> None:
+        if state.get(p) == "done":
+            return
+        if state.get(p) == "visiting":
+            cycle = " -> ".join(str(q.relative_to(proc_root)) for q in [*chain, p])
+            raise HubError(f"procedure files require each other in a cycle: {cycle}")
+        state[p] = "visiting"
+        for q in requires[p]:
+            visit(q, [*chain, p])
+        state[p] = "done"
+        ordered.append(p)
+
+    for p in files:
+        visit(p, [])
+    return ordered
+
+
+def _acquire_lock(conn: psycopg.Connection, key: int, what: str, wait_s: float = 600) -> None:
+    import time
+
+    deadline = time.monotonic() + wait_s
+    while not conn.execute("SELECT pg_try_advisory_lock(%s)", (key,)).fetchone()[0]:
+        if time.monotonic() > deadline:
+            raise HubError(f"another {what} is still running after {wait_s:.0f} s", "try again later")
+        time.sleep(0.2)
+
+
+def migrate(url: str, root: Path, log=print) -> MigrateResult:
+    result = MigrateResult()
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute("SET client_min_messages = warning")
+        _acquire_lock(conn, MIGRATE_LOCK_KEY, "migrate")
+        try:
+            conn.execute(BOOTSTRAP)
+            applied = dict(conn.execute("SELECT filename, checksum FROM etl.schema_migration"))
+            files = schema_files(root)
+            names = {f.name for f in files}
+            missing = sorted(set(applied) - names)
+            if missing:
+                raise HubError(
+                    f"schema/{missing[0]} was applied to this database but is no longer in schema/",
+                    "restore the file; applied migrations are never removed",
+                )
+            for f in files:
+                checksum = sha256_of(f)
+                if f.name in applied:
+                    if applied[f.name] != checksum:
+                        raise HubError(
+                            f"schema/{f.name} was edited after it was applied "
+                            f"(recorded sha256 {applied[f.name][:12]}, file now {checksum[:12]})",
+                            "put the change in a new schema/ file and restore this one",
+                        )
+                    result.up_to_date.append(f.name)
+                    continue
+                with conn.transaction():
+                    if not f.name.startswith("0001_"):
+                        conn.execute("SET LOCAL ROLE hub_owner")
+                    try:
+                        conn.execute(f.read_text())
+                    except psycopg.Error as exc:
+                        raise HubError(
+                            f"schema/{f.name} failed: {_first_line(exc)}",
+                            "fix the file; nothing of it was applied",
+                        ) from exc
+                    conn.execute(
+                        "INSERT INTO etl.schema_migration (filename, checksum) VALUES (%s, %s)",
+                        (f.name, checksum),
+                    )
+                result.applied.append(f.name)
+                log(f"applied schema/{f.name}")
+            procs = procedure_files(root)
+            with conn.transaction():
+                conn.execute("SET LOCAL ROLE hub_owner")
+                for p in procs:
+                    try:
+                        conn.execute(p.read_text())
+                    except psycopg.Error as exc:
+                        rel = p.relative_to(root)
+                        raise HubError(
+                            f"{rel} failed: {_first_line(exc)}",
+                            "fix the file; no procedure file of this migrate was applied",
+                        ) from exc
+            result.routines = len(procs)
+        finally:
+            conn.execute("SELECT pg_advisory_unlock(%s)", (MIGRATE_LOCK_KEY,))
+    return result
+
+
+def _first_line(exc: Exception) -> str:
+    text = str(exc).strip().splitlines()
+    return text[0] if text else exc.__class__.__name__

@@ -1,0 +1,50 @@
+"""What `load`, `run` and `demo` print."""
+
+from __future__ import annotations
+
+from hublib.loader import LoadResult
+
+
+def print_load(result: LoadResult, out) -> None:
+    rows = [("feed", "file", "read", "accepted", "rejected", "pending", "batch", "how")]
+    for f in result.files:
+        if f.status == "skipped":
+            rows.append((f.feed, f.path.name, "-", "-", "-", "-", str(f.skipped_as), "already loaded"))
+            continue
+        how = f.method or ""
+        if f.status == "rejected":
+            how = "file rejected"
+        rows.append(
+            (f.feed, f.path.name, str(f.read), str(f.accepted), str(f.rejected), str(f.pending),
+             str(f.batch_id), how)
+        )
+    widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
+    right = {2, 3, 4, 5, 6}
+    for r in rows:
+        out("  ".join(c.rjust(w) if i in right else c.ljust(w) for i, (c, w) in enumerate(zip(r, widths))).rstrip())
+    for f in result.files:
+        notes = []
+        if f.message and f.status != "skipped":
+            notes.append(f.message)
+        for line, reason, message in f.samples:
+            notes.append(f"line {line}: {reason}: {message}")
+        if f.rejected > len(f.samples):
+            notes.append(
+                f"... {f.rejected - len(f.samples)} more: "
+                f"SELECT * FROM etl.rejected_row WHERE batch_id = {f.batch_id}"
+            )
+        if notes:
+            out(f"{f.path.name}:")
+            for n in notes:
+                out(f"  {n}")
+    for p in result.ignored:
+        out(f"ignored {p.name}: its name starts with no known feed (e.g. production_runs_2026-03-01.csv)")
+    loaded = [f for f in result.files if f.status != "skipped"]
+    total = {k: sum(getattr(f, k) for f in loaded) for k in ("read", "accepted", "rejected", "pending")}
+    out(
+        f"load: {len(loaded)} file(s) loaded, {len(result.files) - len(loaded)} already loaded; "
+        f"read {total['read']} = accepted {total['accepted']} + rejected {total['rejected']} "
+        f"+ pending {total['pending']}; every batch reconciles"
+    )
+    if result.still_pending:
+        out(f"load: {result.still_pending} record(s) wait in etl.pending_record for their plant")
