@@ -10,5 +10,5 @@ SELECT right(p_value, 1) IN ('Z', 'z')
     OR strpos(substr(p_value, 11), '-') > 0;
 $$;
 
-COMMENT ON FUNCTION etl.has_utc_offset (text) IS
+COMMENT ON FUNCTION etl.has_utc_offset(text) IS
 'For a valid feed timestamp: true when it carries a UTC offset (Z, +HH, +HHMM, +HH:MM).';

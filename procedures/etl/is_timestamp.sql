@@ -20,5 +20,5 @@ SELECT coalesce(
 );
 $$;
 
-COMMENT ON FUNCTION etl.is_timestamp (text) IS
+COMMENT ON FUNCTION etl.is_timestamp(text) IS
 'True when the text is an ISO 8601 timestamp of the feed grammar (with or without offset).';

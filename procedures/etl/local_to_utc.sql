@@ -46,6 +46,6 @@ SELECT CASE
 END;
 $$;
 
-COMMENT ON FUNCTION etl.local_to_utc (timestamp, text) IS
+COMMENT ON FUNCTION etl.local_to_utc(timestamp, text) IS
 'Instant of a wall-clock time in an IANA zone: NULL inside a daylight-saving gap, the first '
 'occurrence inside a repeated hour.';

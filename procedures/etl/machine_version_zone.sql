@@ -18,10 +18,10 @@ SELECT
     m.plant_code,
     z.timezone,
     CASE
-        WHEN lag(m.updated_at) OVER w IS NULL THEN TIMESTAMPTZ '1900-01-01 00:00:00+00'
+        WHEN lag(m.updated_at) OVER w IS NULL THEN timestamptz '1900-01-01 00:00:00+00'
         ELSE m.updated_at
     END AS valid_from,
-    coalesce(lead(m.updated_at) OVER w, TIMESTAMPTZ '9999-12-31 00:00:00+00') AS valid_to
+    coalesce(lead(m.updated_at) OVER w, timestamptz '9999-12-31 00:00:00+00') AS valid_to
 FROM clean.machine AS m
 LEFT JOIN plant_zone AS z
     ON m.plant_code = z.plant_code

@@ -26,5 +26,5 @@ ORDER BY
 LIMIT 1;
 $$;
 
-COMMENT ON FUNCTION etl.machine_zone_at (text, timestamp) IS
+COMMENT ON FUNCTION etl.machine_zone_at(text, timestamp) IS
 'IANA zone of the machine version valid at a local time (NULL while unknown).';

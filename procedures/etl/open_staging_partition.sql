@@ -45,5 +45,5 @@ BEGIN
 END;
 $$;
 
-COMMENT ON FUNCTION etl.open_staging_partition (bigint) IS
+COMMENT ON FUNCTION etl.open_staging_partition(bigint) IS
 'Creates the UNLOGGED staging partition of a batch (idempotent) and returns its name.';

@@ -23,5 +23,5 @@ SELECT CASE
 END;
 $$;
 
-COMMENT ON FUNCTION etl.parse_date (text) IS
+COMMENT ON FUNCTION etl.parse_date(text) IS
 'A YYYY-MM-DD date, or NULL when the text is not one (the feed grammar, not PostgreSQL''s).';

@@ -74,5 +74,5 @@ SELECT CASE p_reason_code
 END;
 $$;
 
-COMMENT ON FUNCTION etl.reason_message (text, text, jsonb, text) IS
+COMMENT ON FUNCTION etl.reason_message(text, text, jsonb, text) IS
 'Human message for a reason code, naming the column and quoting the raw value.';

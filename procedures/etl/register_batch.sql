@@ -5,8 +5,8 @@ CREATE OR REPLACE FUNCTION etl.register_batch(
     p_file_path text,
     p_sha256 text,
     p_file_bytes bigint,
-    p_header text [],
-    p_unknown_columns text [],
+    p_header text[],
+    p_unknown_columns text[],
     p_load_method text
 )
 RETURNS bigint
@@ -28,7 +28,7 @@ BEGIN
     END IF;
 
     INSERT INTO etl.batch (
-        feed_name, file_name, file_path, sha256, file_bytes, header, unknown_columns,
+        feed_name, file_name, file_path, sha256, file_bytes, header_columns, unknown_columns,
         load_method
     )
     VALUES (
@@ -42,5 +42,5 @@ BEGIN
 END;
 $$;
 
-COMMENT ON FUNCTION etl.register_batch (text, text, text, text, bigint, text [], text [], text) IS
+COMMENT ON FUNCTION etl.register_batch(text, text, text, text, bigint, text[], text[], text) IS
 'Registers a file as a batch (status loading), opens its staging partition, returns its id.';

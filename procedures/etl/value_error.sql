@@ -1,7 +1,7 @@
 -- requires: etl/parse_date.sql
 -- requires: etl/is_timestamp.sql
 CREATE OR REPLACE FUNCTION etl.value_error(p_column text, p_value text, p_type text)
-RETURNS text []
+RETURNS text[]
 LANGUAGE sql
 IMMUTABLE
 PARALLEL SAFE
@@ -33,6 +33,6 @@ SELECT CASE
 END;
 $$;
 
-COMMENT ON FUNCTION etl.value_error (text, text, text) IS
+COMMENT ON FUNCTION etl.value_error(text, text, text) IS
 '{reason_code, column} when a non-empty value breaks the grammar of its type '
 '(decimal, count, date, timestamp, boolean), else NULL.';

@@ -1,5 +1,5 @@
 CREATE OR REPLACE FUNCTION etl.value_missing(p_column text, p_value text)
-RETURNS text []
+RETURNS text[]
 LANGUAGE sql
 IMMUTABLE
 PARALLEL SAFE
@@ -8,5 +8,5 @@ AS $$
 SELECT CASE WHEN p_value IS NULL THEN ARRAY['required_value_missing', p_column] END;
 $$;
 
-COMMENT ON FUNCTION etl.value_missing (text, text) IS
+COMMENT ON FUNCTION etl.value_missing(text, text) IS
 '{required_value_missing, column} for an empty required value, else NULL.';

@@ -114,8 +114,10 @@ def do_migrate(url: str) -> None:
     connect(url).close()  # a clear error when the server cannot be reached
     result = migrate(url, ROOT, log=lambda m: out(f"  {m}"))
     state = f"{len(result.applied)} applied" if result.applied else "up to date"
-    out(f"migrate: schema {state} ({len(result.up_to_date)} already applied); "
-        f"{result.routines} procedure files re-applied")
+    out(
+        f"migrate: schema {state} ({len(result.up_to_date)} already applied); "
+        f"{result.routines} procedure files re-applied"
+    )
 
 
 # -- load / run ---------------------------------------------------------------------------

@@ -116,8 +116,7 @@ class Cluster:
         except KeyError as exc:
             raise HubError(
                 "running as root, but there is no 'postgres' OS user to run the server",
-                "install PostgreSQL from your distribution's packages (it creates the user) "
-                "or run as a normal user",
+                "install PostgreSQL from your distribution's packages (it creates the user) or run as a normal user",
             ) from exc
         wanted.parent.mkdir(parents=True, exist_ok=True)
         if self._user_can_reach_dir(wanted.parent):
@@ -137,9 +136,7 @@ class Cluster:
         cmd = [str(self.bin / args[0]), *args[1:]]
         if self.as_root:
             cmd = ["runuser", "-u", self.server_user, "--", *cmd]
-        result = subprocess.run(
-            cmd, capture_output=True, text=True, cwd="/", env=self._env(), stdin=subprocess.DEVNULL
-        )
+        result = subprocess.run(cmd, capture_output=True, text=True, cwd="/", env=self._env(), stdin=subprocess.DEVNULL)
         if check and result.returncode != 0:
             log = self._log_tail()
             detail = (result.stderr or result.stdout).strip().splitlines()[-1:] or [""]
@@ -228,8 +225,10 @@ class Cluster:
             self._run(
                 [
                     "initdb",
-                    "-D", str(self.data),
-                    "-U", SUPERUSER,
+                    "-D",
+                    str(self.data),
+                    "-U",
+                    SUPERUSER,
                     f"--pwfile={pwfile}",
                     "--auth-local=scram-sha-256",
                     "--auth-host=scram-sha-256",
@@ -274,9 +273,17 @@ class Cluster:
             stale.unlink()
         self._run(
             [
-                "pg_ctl", "start", "-D", str(self.data), "-w", "-t", "60",
-                "-l", str(self.data / "server.log"),
-                "-o", f"-p {port}",
+                "pg_ctl",
+                "start",
+                "-D",
+                str(self.data),
+                "-w",
+                "-t",
+                "60",
+                "-l",
+                str(self.data / "server.log"),
+                "-o",
+                f"-p {port}",
             ]
         )
         return port
@@ -289,9 +296,7 @@ class Cluster:
         while True:
             try:
                 with psycopg.connect(admin, autocommit=True, connect_timeout=5) as conn:
-                    exists = conn.execute(
-                        "SELECT 1 FROM pg_database WHERE datname = %s", (DATABASE,)
-                    ).fetchone()
+                    exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (DATABASE,)).fetchone()
                     if not exists:
                         conn.execute(f'CREATE DATABASE "{DATABASE}"')
                     return

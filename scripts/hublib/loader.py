@@ -164,8 +164,9 @@ def read_header(path: Path) -> list[str] | None:
     return [c.strip().lower() for c in row]
 
 
-def _rejection(batch_id: int, line: int, reason: str, column: str | None, message: str, raw: dict):
-    return (batch_id, line, reason, column, message, json.dumps(raw, ensure_ascii=False))
+def _rejection(batch_id: int, line: int, reason: str, column: str | None, message: str, raw: dict) -> str:
+    """One spooled rejection: a JSON array, one per line, in etl.rejected_row's column order."""
+    return json.dumps([batch_id, line, reason, column, message, json.dumps(raw, ensure_ascii=False)]) + "\n"
 
 
 class Loader:
@@ -215,9 +216,7 @@ class Loader:
                 result.files.append(self.load_file(feed, path))
             self.conn.execute("CALL etl.retry_pending()")
             self.conn.commit()
-            result.still_pending = self.conn.execute(
-                "SELECT count(*) FROM etl.pending_record"
-            ).fetchone()[0]
+            result.still_pending = self.conn.execute("SELECT count(*) FROM etl.pending_record").fetchone()[0]
             self.refresh_counts(result)
             self.check_reconciliation()
         finally:
@@ -230,8 +229,7 @@ class Loader:
             if fr.batch_id is None:
                 continue
             fr.accepted, fr.rejected, fr.pending = self.conn.execute(
-                "SELECT records_accepted, records_rejected, records_pending FROM etl.batch "
-                "WHERE batch_id = %s",
+                "SELECT records_accepted, records_rejected, records_pending FROM etl.batch WHERE batch_id = %s",
                 (fr.batch_id,),
             ).fetchone()
             fr.samples = self.conn.execute(
@@ -263,9 +261,7 @@ class Loader:
         started = time.monotonic()
         fr = FileResult(path=path, feed=feed.name)
         sha, size = fingerprint(path)
-        row = self.conn.execute(
-            "SELECT batch_id FROM etl.batch WHERE sha256 = %s", (sha,)
-        ).fetchone()
+        row = self.conn.execute("SELECT batch_id FROM etl.batch WHERE sha256 = %s", (sha,)).fetchone()
         self.conn.commit()
         if row:
             fr.status = "skipped"
@@ -336,9 +332,7 @@ class Loader:
             batch_id = self._register(fr, feed, path, sha, size, header, unknown, "copy")
             read = self._copy_fast(batch_id, feed, path, header)
             if read is None:
-                self.conn.execute(
-                    "UPDATE etl.batch SET load_method = 'parsed' WHERE batch_id = %s", (batch_id,)
-                )
+                self.conn.execute("UPDATE etl.batch SET load_method = 'parsed' WHERE batch_id = %s", (batch_id,))
                 fr.method = "parsed"
         if batch_id is None:
             batch_id = self._register(fr, feed, path, sha, size, header, unknown, "parsed")
@@ -373,7 +367,7 @@ class Loader:
                         while block := fh.read(BLOCK):
                             if first:
                                 if block.startswith(BOM):
-                                    block = block[len(BOM):]
+                                    block = block[len(BOM) :]
                                 first = False
                             newlines += block.count(b"\n")
                             last = block[-1:]
@@ -384,68 +378,80 @@ class Loader:
                     # Some record spans lines (a quoted newline) or a line is blank: the
                     # sequence numbers are not physical line numbers. Read it properly.
                     raise _NeedsParsing()
-        except (_NeedsParsing, psycopg.errors.DataError, psycopg.errors.BadCopyFileFormat,
-                psycopg.errors.CharacterNotInRepertoire, psycopg.errors.UntranslatableCharacter):
+        except (
+            _NeedsParsing,
+            psycopg.errors.DataError,
+            psycopg.errors.BadCopyFileFormat,
+            psycopg.errors.CharacterNotInRepertoire,
+            psycopg.errors.UntranslatableCharacter,
+        ):
             return None
         return records
 
     def _copy_parsed(self, batch_id: int, feed: Feed, path: Path, header: list[str]) -> int:
         """Read record by record; returns the number of data records."""
-        positions = [i for i, h in enumerate(header) if h in set(feed.columns)]
+        known = set(feed.columns)
+        positions = [i for i, h in enumerate(header) if h in known]
         columns = [header[i] for i in positions]
         copy_sql = sql.SQL("COPY {} (file_line, {}) FROM STDIN").format(
             self._partition(feed, batch_id), sql.SQL(", ").join(map(sql.Identifier, columns))
         )
-        rejects = tempfile.SpooledTemporaryFile(max_size=8 << 20, mode="w+", encoding="utf-8")
         read = 0
-        n_rejects = 0
-        with self.conn.cursor() as cur, cur.copy(copy_sql) as copy:
-            for line, fields, problem in iter_records(path):
-                if line == 1:
-                    continue
-                read += 1
-                if problem is None and len(fields) != len(header):
-                    problem = (
-                        "malformed_record",
-                        f"the record has {len(fields)} fields but the header has {len(header)}",
-                    )
-                if problem is None and any(_has_surrogate(f) for f in fields):
-                    problem = ("invalid_encoding", "the record holds bytes that are not valid UTF-8")
-                if problem is not None:
-                    raw = {header[i] if i < len(header) else f"field_{i + 1}": _printable(v)
-                           for i, v in enumerate(fields)}
-                    rejects.write(json.dumps(
-                        _rejection(batch_id, line, problem[0], None, problem[1], raw)
-                    ) + "\n")
-                    n_rejects += 1
-                    continue
-                copy.write_row([line, *(fields[i] if fields[i] != "" else None for i in positions)])
-        if n_rejects:
+        with _spool() as rejects:
+            with self.conn.cursor() as cur, cur.copy(copy_sql) as copy:
+                for line, fields, problem in iter_records(path):
+                    if line == 1:
+                        continue
+                    read += 1
+                    if problem is None and len(fields) != len(header):
+                        problem = (
+                            "malformed_record",
+                            f"the record has {len(fields)} fields but the header has {len(header)}",
+                        )
+                    if problem is None and any(_has_surrogate(f) for f in fields):
+                        problem = ("invalid_encoding", "the record holds bytes that are not valid UTF-8")
+                    if problem is not None:
+                        raw = _raw(header, fields)
+                        rejects.write(_rejection(batch_id, line, problem[0], None, problem[1], raw))
+                        continue
+                    copy.write_row([line, *(fields[i] if fields[i] != "" else None for i in positions)])
             self._write_rejections(rejects)
         return read
 
     def _reject_whole_file(self, batch_id, path, header, reason, column, message) -> int:
-        rejects = tempfile.SpooledTemporaryFile(max_size=8 << 20, mode="w+", encoding="utf-8")
         read = 0
-        for line, fields, _problem in iter_records(path):
-            if line == 1:
-                continue
-            read += 1
-            raw = {header[i] if i < len(header) else f"field_{i + 1}": _printable(v)
-                   for i, v in enumerate(fields)}
-            rejects.write(json.dumps(_rejection(batch_id, line, reason, column, message, raw)) + "\n")
-        self._write_rejections(rejects)
+        with _spool() as rejects:
+            for line, fields, _problem in iter_records(path):
+                if line == 1:
+                    continue
+                read += 1
+                rejects.write(_rejection(batch_id, line, reason, column, message, _raw(header, fields)))
+            self._write_rejections(rejects)
         return read
 
     def _write_rejections(self, spool) -> None:
+        """COPY the spooled rejections (one JSON array per line) into etl.rejected_row."""
+        if spool.tell() == 0:
+            return
         spool.seek(0)
-        with self.conn.cursor() as cur, cur.copy(
-            "COPY etl.rejected_row (batch_id, file_line, reason_code, column_name, message, raw_values) "
-            "FROM STDIN"
-        ) as copy:
+        with (
+            self.conn.cursor() as cur,
+            cur.copy(
+                "COPY etl.rejected_row (batch_id, file_line, reason_code, column_name, message, raw_values) FROM STDIN"
+            ) as copy,
+        ):
             for text in spool:
                 copy.write_row(json.loads(text))
-        spool.close()
+
+
+def _spool():
+    """Rejections wait here while the staging COPY is open: memory up to 8 MiB, then disk."""
+    return tempfile.SpooledTemporaryFile(max_size=8 << 20, mode="w+", encoding="utf-8")
+
+
+def _raw(header: list[str], fields: list[str]) -> dict[str, str]:
+    """A record's values by column name; fields beyond the header as field_<n>."""
+    return {header[i] if i < len(header) else f"field_{i + 1}": _printable(v) for i, v in enumerate(fields)}
 
 
 class _NeedsParsing(Exception):

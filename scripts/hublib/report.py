@@ -15,13 +15,16 @@ def print_load(result: LoadResult, out) -> None:
         if f.status == "rejected":
             how = "file rejected"
         rows.append(
-            (f.feed, f.path.name, str(f.read), str(f.accepted), str(f.rejected), str(f.pending),
-             str(f.batch_id), how)
+            (f.feed, f.path.name, str(f.read), str(f.accepted), str(f.rejected), str(f.pending), str(f.batch_id), how)
         )
     widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
     right = {2, 3, 4, 5, 6}
     for r in rows:
-        out("  ".join(c.rjust(w) if i in right else c.ljust(w) for i, (c, w) in enumerate(zip(r, widths))).rstrip())
+        out(
+            "  ".join(
+                c.rjust(w) if i in right else c.ljust(w) for i, (c, w) in enumerate(zip(r, widths, strict=True))
+            ).rstrip()
+        )
     for f in result.files:
         notes = []
         if f.message and f.status != "skipped":
@@ -30,8 +33,7 @@ def print_load(result: LoadResult, out) -> None:
             notes.append(f"line {line}: {reason}: {message}")
         if f.rejected > len(f.samples):
             notes.append(
-                f"... {f.rejected - len(f.samples)} more: "
-                f"SELECT * FROM etl.rejected_row WHERE batch_id = {f.batch_id}"
+                f"... {f.rejected - len(f.samples)} more: SELECT * FROM etl.rejected_row WHERE batch_id = {f.batch_id}"
             )
         if notes:
             out(f"{f.path.name}:")

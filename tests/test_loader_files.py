@@ -1,0 +1,175 @@
+"""The file contract: names, headers, encodings, malformed records, whole-file rejections,
+physical line numbers, re-loads. Every load must reconcile (the loader raises if not)."""
+
+from __future__ import annotations
+
+from tests.helpers import BERLIN, HEADERS, M1_IN_P1, feed_file, write
+
+RUN = "R{n},M1,SKU1,WO1,A,2026-03-02T06:00:00Z,2026-03-02T08:00:00Z,100,95,1.5"
+
+
+def _masters(folder):
+    feed_file(folder, "plants", BERLIN)
+    feed_file(folder, "machines", M1_IN_P1)
+
+
+def test_feed_is_the_file_name_prefix_and_masters_load_first(wh, tmp_path):
+    _masters(tmp_path)
+    feed_file(tmp_path, "production_runs", RUN.format(n=1), name="production_runs_2026-03-02.csv")
+    feed_file(tmp_path, "production_runs", RUN.format(n=2), name="Production_Runs_2026-03-01.CSV")
+    write(tmp_path, "notes.txt", "not a feed")
+    write(tmp_path, "production.csv", "not a feed either\n")
+    result = wh.load(tmp_path)
+    # plants, machines first; then the runs files in name order ("P" sorts before "p").
+    assert [f.path.name for f in result.files] == [
+        "plants.csv",
+        "machines.csv",
+        "Production_Runs_2026-03-01.CSV",
+        "production_runs_2026-03-02.csv",
+    ]
+    assert sorted(p.name for p in result.ignored) == ["notes.txt", "production.csv"]
+    assert wh.scalar("SELECT count(*) FROM clean.production_run") == 2
+
+
+def test_header_any_case_any_order_and_bom_crlf(wh, tmp_path):
+    _masters(tmp_path)
+    header = "GOOD_COUNT, Total_Count ,ideal_cycle_time_s,run_id,machine_code,product_sku,shift_code,start_ts,end_ts"
+    body = "95,100,1.5,R1,M1,SKU1,A,2026-03-02T06:00:00Z,2026-03-02T08:00:00Z"
+    write(tmp_path, "production_runs.csv", b"\xef\xbb\xbf" + f"{header}\r\n{body}\r\n".encode())
+    wh.load(tmp_path)
+    assert wh.all("SELECT run_id, total_count, good_count, work_order FROM clean.production_run") == [
+        ("R1", 100, 95, None)
+    ]
+    assert wh.batch("production_runs.csv")["load_method"] == "copy"
+
+
+def test_gzip_is_read_and_hashed_by_content(wh, tmp_path):
+    _masters(tmp_path)
+    text = HEADERS["production_runs"] + "\n" + RUN.format(n=1) + "\n"
+    write(tmp_path / "a", "production_runs_1.csv.gz", text, gz=True)
+    write(tmp_path / "b", "production_runs_1.csv", text)
+    first = wh.load(tmp_path, tmp_path / "a")
+    assert first.files[-1].accepted == 1
+    second = wh.load(tmp_path / "b")  # same content, not compressed: a no-op
+    assert second.files[0].status == "skipped"
+    assert second.files[0].skipped_as == first.files[-1].batch_id
+
+
+def test_quoted_newline_keeps_physical_line_numbers(wh, tmp_path):
+    _masters(tmp_path)
+    rows = [
+        'E1,M1,2026-03-02T06:00:00Z,2026-03-02T06:10:00Z,JAM,"jam in\nfeeder\nthree lines",false',
+        "E2,M1,2026-03-02T07:00:00Z,2026-03-02T06:10:00Z,JAM,,false",  # starts on line 5
+    ]
+    feed_file(tmp_path, "downtime_events", *rows)
+    wh.load(tmp_path)
+    batch = wh.batch("downtime_events.csv")
+    assert batch["load_method"] == "parsed"
+    assert wh.rejected(batch["batch_id"]) == [(5, "end_before_start", "end_ts")]
+    assert wh.scalar("SELECT reason_description FROM clean.downtime_event") == "jam in\nfeeder\nthree lines"
+
+
+def test_malformed_record_is_rejected_alone(wh, tmp_path):
+    _masters(tmp_path)
+    feed_file(
+        tmp_path,
+        "production_runs",
+        RUN.format(n=1),
+        RUN.format(n=2) + ",extra",
+        "R3,M1,SKU1",
+        RUN.format(n=4),
+    )
+    result = wh.load(tmp_path)
+    f = result.files[-1]
+    assert (f.read, f.accepted, f.rejected) == (4, 2, 2)
+    assert wh.rejected(f.batch_id) == [(3, "malformed_record", None), (4, "malformed_record", None)]
+    msg, raw = wh.one("SELECT message, raw_values FROM etl.rejected_row WHERE file_line = 3")
+    assert msg == "the record has 11 fields but the header has 10"
+    assert raw["run_id"] == "R2" and raw["field_11"] == "extra"
+
+
+def test_missing_column_rejects_every_record_with_the_file_reason(wh, tmp_path):
+    _masters(tmp_path)
+    header = HEADERS["production_runs"].replace(",good_count", "")
+    feed_file(tmp_path, "production_runs", "a,b", "c,d", "e,f", header=header)
+    result = wh.load(tmp_path)
+    f = result.files[-1]
+    assert (f.status, f.read, f.rejected, f.accepted) == ("rejected", 3, 3, 0)
+    reasons = wh.all("SELECT DISTINCT reason_code, column_name, message FROM etl.rejected_row")
+    assert reasons == [
+        (
+            "missing_column",
+            "good_count",
+            "production_runs.csv: required column 'good_count' missing from the header, "
+            "so every record of the file is rejected",
+        )
+    ]
+
+
+def test_optional_column_may_be_absent_and_unknown_columns_are_reported(wh, tmp_path):
+    _masters(tmp_path)
+    header = HEADERS["production_runs"].replace("work_order,", "") + ",operator,Remarks"
+    feed_file(
+        tmp_path, "production_runs", "R1,M1,SKU1,A,2026-03-02T06:00Z,2026-03-02T08:00Z,10,9,2,ann,ok", header=header
+    )
+    result = wh.load(tmp_path)
+    f = result.files[-1]
+    assert (f.accepted, f.unknown_columns, f.method) == (1, ["operator", "remarks"], "parsed")
+    assert wh.batch("production_runs.csv")["unknown_columns"] == ["operator", "remarks"]
+    assert f.message == "unknown columns ignored: operator, remarks"
+
+
+def test_duplicate_header_column_rejects_the_file(wh, tmp_path):
+    _masters(tmp_path)
+    feed_file(tmp_path, "production_runs", RUN.format(n=1) + ",7", header=HEADERS["production_runs"] + ",total_count")
+    f = wh.load(tmp_path).files[-1]
+    assert (f.status, f.rejected) == ("rejected", 1)
+    assert wh.rejected(f.batch_id) == [(2, "duplicate_column", "total_count")]
+
+
+def test_empty_file_and_header_only_file(wh, tmp_path):
+    write(tmp_path, "plants_empty.csv", b"")
+    write(tmp_path, "plants_header.csv", HEADERS["plants"] + "\n")
+    files = wh.load(tmp_path).files
+    assert [(f.path.name, f.status, f.read) for f in files] == [
+        ("plants_empty.csv", "rejected", 0),
+        ("plants_header.csv", "loaded", 0),
+    ]
+
+
+def test_invalid_utf8_rejects_only_that_record(wh, tmp_path):
+    _masters(tmp_path)
+    good = HEADERS["production_runs"] + "\n" + RUN.format(n=1) + "\n"
+    bad = "R2,M1,SKU1,WO\xff,A,2026-03-02T06:00Z,2026-03-02T08:00Z,1,1,1\n".encode("latin-1")
+    write(tmp_path, "production_runs.csv", good.encode() + bad)
+    f = wh.load(tmp_path).files[-1]
+    assert (f.read, f.accepted, f.rejected) == (2, 1, 1)
+    assert wh.rejected(f.batch_id) == [(3, "invalid_encoding", None)]
+    assert wh.scalar("SELECT raw_values->>'work_order' FROM etl.rejected_row") == "WO\ufffd"
+
+
+def test_blank_lines_are_not_records(wh, tmp_path):
+    _masters(tmp_path)
+    write(tmp_path, "production_runs.csv", HEADERS["production_runs"] + "\n\n" + RUN.format(n=1) + "\n\n")
+    f = wh.load(tmp_path).files[-1]
+    assert (f.read, f.accepted) == (1, 1)
+    assert wh.scalar("SELECT file_line FROM clean.production_run") == 3
+
+
+def test_unterminated_quote_is_one_malformed_record(wh, tmp_path):
+    _masters(tmp_path)
+    feed_file(tmp_path, "production_runs", RUN.format(n=1), 'R2,M1,"SKU1,WO,A')
+    f = wh.load(tmp_path).files[-1]
+    assert (f.read, f.accepted, f.rejected) == (2, 1, 1)
+    assert wh.rejected(f.batch_id) == [(3, "malformed_record", None)]
+
+
+def test_reloading_a_folder_changes_nothing(wh, tmp_path):
+    _masters(tmp_path)
+    feed_file(tmp_path, "production_runs", RUN.format(n=1), "R2,M1,SKU1,,A,bad,2026-03-02T08:00Z,1,1,1")
+    feed_file(tmp_path, "downtime_events", "E1,M7,2026-03-02 06:00,2026-03-02 06:05,JAM,,false")  # pending
+    wh.load(tmp_path)
+    before = wh.snapshot()
+    again = wh.load(tmp_path)
+    assert {f.status for f in again.files} == {"skipped"}
+    assert wh.snapshot() == before
