@@ -23,7 +23,6 @@ sys.path.insert(0, str(ROOT / "scripts"))
 
 from hublib.cluster import Cluster  # noqa: E402
 from hublib.migrate import migrate  # noqa: E402
-
 from tests.helpers import Warehouse  # noqa: E402
 
 

@@ -6,8 +6,9 @@ import gzip
 from pathlib import Path
 
 import psycopg
-from hublib.loader import Loader, LoadResult
 from psycopg.conninfo import make_conninfo
+
+from hublib.loader import Loader, LoadResult
 
 # Columns that record when something happened, not what: equal content, other clock.
 VOLATILE = {"pending_record": {"attempts", "last_tried_at"}}

@@ -2,14 +2,16 @@ CREATE OR REPLACE PROCEDURE etl.close_batch(
     p_batch_id bigint,
     p_records_read bigint,
     p_status text DEFAULT 'loaded',
-    p_message text DEFAULT NULL
+    p_message text DEFAULT NULL,
+    p_load_method text DEFAULT NULL
 )
 LANGUAGE plpgsql
 SECURITY DEFINER
 SET search_path = ''
 AS $$
 /*
- * Ends a batch: records how many records the loader read, recounts the rejected and
+ * Ends a batch: records how many records the loader read (and how: copy or parsed, when
+ * the loader had to change its mind), recounts the rejected and
  * pending rows kept for it, proves read = accepted + rejected + pending (raising, so the
  * whole file rolls back, when it does not), and drops the staging partition.
  * Closing a batch that is already closed changes nothing.
@@ -52,6 +54,7 @@ BEGIN
         records_pending = v_pending,
         status = p_status,
         message = p_message,
+        load_method = coalesce(p_load_method, b.load_method),
         finished_at = clock_timestamp()
     WHERE b.batch_id = p_batch_id;
 
@@ -61,5 +64,5 @@ BEGIN
 END;
 $$;
 
-COMMENT ON PROCEDURE etl.close_batch (bigint, bigint, text, text) IS
+COMMENT ON PROCEDURE etl.close_batch (bigint, bigint, text, text, text) IS
 'Ends a batch: records read, proves reconciliation (raises otherwise), drops its staging.';

@@ -295,7 +295,10 @@ class Loader:
         fr.read = read
         fr.status = status
         fr.message = message or fr.message
-        self.conn.execute("CALL etl.close_batch(%s::bigint, %s::bigint, %s, %s)", (fr.batch_id, read, status, message))
+        self.conn.execute(
+            "CALL etl.close_batch(%s::bigint, %s::bigint, %s, %s, %s)",
+            (fr.batch_id, read, status, message, fr.method),
+        )
 
     def _load_empty(self, fr, feed, path, sha, size) -> None:
         self._register(fr, feed, path, sha, size, [], [], "parsed")
@@ -332,7 +335,6 @@ class Loader:
             batch_id = self._register(fr, feed, path, sha, size, header, unknown, "copy")
             read = self._copy_fast(batch_id, feed, path, header)
             if read is None:
-                self.conn.execute("UPDATE etl.batch SET load_method = 'parsed' WHERE batch_id = %s", (batch_id,))
                 fr.method = "parsed"
         if batch_id is None:
             batch_id = self._register(fr, feed, path, sha, size, header, unknown, "parsed")
