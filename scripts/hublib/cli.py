@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import argparse
 import os
 import subprocess
 import sys
@@ -34,21 +33,19 @@ def out(text: str = "") -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="scripts/hub", usage=USAGE, add_help=False)
-    parser.add_argument("command", nargs="?")
-    parser.add_argument("args", nargs=argparse.REMAINDER)
-    ns = parser.parse_args(argv)
-    if ns.command in (None, "-h", "--help", "help"):
+    argv = sys.argv[1:] if argv is None else argv
+    command, args = (argv[0], argv[1:]) if argv else (None, [])
+    if command in (None, "-h", "--help", "help"):
         out(USAGE)
         return 0
-    handler = COMMANDS.get(ns.command)
+    handler = COMMANDS.get(command)
     try:
         if handler is None:
             raise HubError(
-                f"unknown command {ns.command!r}",
+                f"unknown command {command!r}",
                 f"commands: {', '.join(COMMANDS)} (scripts/hub --help)",
             )
-        return handler(ns.args) or 0
+        return handler(args) or 0
     except HubError as exc:
         print(f"hub: {exc}", file=sys.stderr)
         return exc.exit_code

@@ -85,7 +85,9 @@ def _free_port() -> int:
 
 
 def _port_is_free(port: int) -> bool:
+    """Could PostgreSQL listen here? (It sets SO_REUSEADDR too, so TIME_WAIT is no obstacle.)"""
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
             s.bind(("127.0.0.1", port))
         except OSError:
