@@ -65,10 +65,18 @@ BEGIN
 
     ANALYZE pg_temp.validated;
 
-    -- 1. Duplicate keys within the batch.
+    -- 1. Duplicate keys within the batch: a hash aggregate finds the few keys seen twice,
+    --    the window functions then run over those rows only.
     EXECUTE format(
         $sql$
-        WITH w AS (
+        WITH dup_key AS (
+            SELECT %1$s
+            FROM pg_temp.validated AS t
+            WHERE t.check_reason IS NULL
+            GROUP BY %1$s
+            HAVING count(*) > 1
+        ),
+        dup AS (
             SELECT
                 t.file_line,
                 %1$s,
@@ -76,10 +84,8 @@ BEGIN
                 count(*) OVER (PARTITION BY %1$s, %2$s) AS n_same,
                 row_number() OVER (PARTITION BY %1$s, %2$s ORDER BY t.file_line) AS rn
             FROM pg_temp.validated AS t
+            INNER JOIN dup_key USING (%1$s)
             WHERE t.check_reason IS NULL
-        ),
-        dup AS (
-            SELECT w.* FROM w WHERE w.n_key > 1
         ),
         conflict AS (
             SELECT %1$s, string_agg(dup.file_line::text, ', ' ORDER BY dup.file_line) AS lines

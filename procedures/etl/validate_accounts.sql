@@ -29,7 +29,7 @@ BEGIN
         WHERE s.batch_id = p_batch_id
     ),
 
-    checked AS (
+    checked AS MATERIALIZED (
         SELECT
             src.*,
             coalesce(

@@ -42,7 +42,7 @@ BEGIN
         WHERE s.batch_id = p_batch_id
     ),
 
-    checked AS (
+    checked AS MATERIALIZED (
         SELECT
             src.*,
             coalesce(
@@ -64,7 +64,7 @@ BEGIN
         FROM src
     ),
 
-    placed AS (
+    placed AS MATERIALIZED (
         SELECT
             c.*,
             z.timezone,

@@ -34,7 +34,7 @@ BEGIN
         WHERE s.batch_id = p_batch_id
     ),
 
-    checked AS (
+    checked AS MATERIALIZED (
         SELECT
             src.*,
             coalesce(
@@ -61,7 +61,7 @@ BEGIN
             ON src.currency_code = cur.currency_code
     ),
 
-    placed AS (
+    placed AS MATERIALIZED (
         SELECT
             c.*,
             CASE

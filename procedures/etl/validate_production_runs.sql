@@ -38,7 +38,7 @@ BEGIN
         WHERE s.batch_id = p_batch_id
     ),
 
-    checked AS (
+    checked AS MATERIALIZED (
         SELECT
             src.*,
             coalesce(
@@ -103,7 +103,7 @@ BEGIN
             ON t.machine_code = z.machine_code
     ),
 
-    placed AS (
+    placed AS MATERIALIZED (
         SELECT
             zz.*,
             coalesce(zz.start_utc, etl.local_to_utc(zz.start_local, zz.start_zone)) AS start_at,

@@ -32,7 +32,7 @@ BEGIN
         WHERE s.batch_id = p_batch_id
     ),
 
-    checked AS (
+    checked AS MATERIALIZED (
         SELECT
             src.*,
             coalesce(
@@ -70,7 +70,7 @@ BEGIN
             ON t.machine_code = z.machine_code
     ),
 
-    placed AS (
+    placed AS MATERIALIZED (
         SELECT
             zz.*,
             coalesce(zz.reading_utc, etl.local_to_utc(zz.reading_local, zz.reading_zone)) AS reading_at

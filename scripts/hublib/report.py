@@ -39,8 +39,12 @@ def print_load(result: LoadResult, out) -> None:
             out(f"{f.path.name}:")
             for n in notes:
                 out(f"  {n}")
-    for p in result.ignored:
+    csv_like = [p for p in result.ignored if p.name.lower().endswith((".csv", ".csv.gz"))]
+    other = [p for p in result.ignored if p not in csv_like]
+    for p in csv_like:
         out(f"ignored {p.name}: its name starts with no known feed (e.g. production_runs_2026-03-01.csv)")
+    if other:
+        out(f"ignored {len(other)} file(s) that are not .csv or .csv.gz: {', '.join(p.name for p in other)}")
     loaded = [f for f in result.files if f.status != "skipped"]
     total = {k: sum(getattr(f, k) for f in loaded) for k in ("read", "accepted", "rejected", "pending")}
     out(
@@ -49,4 +53,4 @@ def print_load(result: LoadResult, out) -> None:
         f"+ pending {total['pending']}; every batch reconciles"
     )
     if result.still_pending:
-        out(f"load: {result.still_pending} record(s) wait in etl.pending_record for their plant")
+        out(f"load: {result.still_pending} record(s) wait in etl.pending_record for their machine or plant")
