@@ -132,13 +132,16 @@ CREATE TABLE etl.feed (
     is_master_data boolean NOT NULL,
     clean_table text NOT NULL,
     key_columns text[] NOT NULL,
+    time_column text,
     description text NOT NULL,
     CONSTRAINT feed_pkey PRIMARY KEY (feed_name),
     CONSTRAINT feed_load_order_key UNIQUE (load_order)
 );
 COMMENT ON TABLE etl.feed IS
 'The input feeds: a file belongs to the feed its name starts with; feeds load in '
-'load_order (master data first). Grain: one row per feed.';
+'load_order (master data first). With time_column set, the clean table has no unique index '
+'and a batch replaces its keys within its own time range (for the large feeds). '
+'Grain: one row per feed.';
 
 INSERT INTO etl.feed (
     feed_name, load_order, is_master_data, clean_table, key_columns, description
@@ -258,3 +261,6 @@ VALUES
 ('fx_rates', 'from_currency', 2, FALSE, 'currency', 'Currency converted from.'),
 ('fx_rates', 'to_currency', 3, FALSE, 'currency', 'Currency converted to.'),
 ('fx_rates', 'rate', 4, FALSE, 'decimal', '1 from_currency = rate to_currency (> 0).');
+
+UPDATE etl.feed SET time_column = 'reading_ts'
+WHERE feed_name = 'sensor_readings';

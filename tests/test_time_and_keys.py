@@ -244,3 +244,55 @@ def test_zero_minute_event_is_valid(wh, tmp_path):
     feed_file(tmp_path, "machines", M1_IN_P1)
     feed_file(tmp_path, "downtime_events", "E1,M1,2026-03-02T06:00Z,2026-03-02T06:00Z,JAM,,false")
     assert wh.load(tmp_path).files[-1].accepted == 1
+
+
+def test_sensor_readings_restate_by_key_within_the_batch_time_range(wh, tmp_path):
+    """Sensor readings have no unique index; the key stays unique all the same."""
+    feed_file(tmp_path / "1", "plants", BERLIN)
+    feed_file(tmp_path / "1", "machines", M1_IN_P1)
+    feed_file(
+        tmp_path / "1",
+        "sensor_readings",
+        "M1,2026-03-02T06:00:00Z,temp,70,C",
+        "M1,2026-03-02T06:01:00Z,temp,71,C",
+        "M1,2026-03-02T06:02:00Z,temp,72,C",
+        name="sensor_readings_1.csv",
+    )
+    wh.load(tmp_path / "1")
+    # A later batch restates 06:01 (as local Berlin time 07:01) and adds 06:03.
+    feed_file(
+        tmp_path / "2",
+        "sensor_readings",
+        "M1,2026-03-02 07:01,temp,81,C",
+        "M1,2026-03-02T06:03:00Z,temp,73,C",
+        name="sensor_readings_2.csv",
+    )
+    wh.load(tmp_path / "2")
+    rows = wh.all("SELECT reading_ts, value FROM clean.sensor_reading ORDER BY reading_ts")
+    assert rows == [
+        (utc("2026-03-02 06:00"), 70.0),
+        (utc("2026-03-02 06:01"), 81.0),
+        (utc("2026-03-02 06:02"), 72.0),
+        (utc("2026-03-02 06:03"), 73.0),
+    ]
+    # Loading batch 1's content again is a no-op, and the restated value stays.
+    assert {f.status for f in wh.load(tmp_path / "1").files} == {"skipped"}
+    assert wh.scalar("SELECT value FROM clean.sensor_reading WHERE reading_ts = '2026-03-02 06:01Z'") == 81.0
+
+
+def test_an_older_pending_reading_never_overwrites_a_newer_batch(wh, tmp_path):
+    # Batch A: a local-time reading of M5 whose plant is unknown -> pending.
+    feed_file(tmp_path / "a", "sensor_readings", "M5,2026-03-02 07:00,temp,1,C", name="sensor_readings_a.csv")
+    wh.load(tmp_path / "a")
+    # Batch B (newer): the same instant with an offset -> stored now.
+    feed_file(tmp_path / "b", "sensor_readings", "M5,2026-03-02T06:00:00Z,temp,2,C", name="sensor_readings_b.csv")
+    wh.load(tmp_path / "b")
+    # The plant and machine arrive; A's reading is placed at 06:00Z but B is newer and stays.
+    feed_file(tmp_path / "c", "plants", BERLIN)
+    feed_file(tmp_path / "c", "machines", "M5,Lathe,P1,L1,lathe,,2020-01-01,active,2020-01-01T00:00Z")
+    wh.load(tmp_path / "c")
+    assert wh.all("SELECT value, batch_id FROM clean.sensor_reading") == [
+        (2.0, wh.batch("sensor_readings_b.csv")["batch_id"])
+    ]
+    a = wh.batch("sensor_readings_a.csv")
+    assert (a["records_accepted"], a["records_pending"]) == (1, 0)

@@ -15,8 +15,10 @@ AS $$
  *      duplicate_key; identical ones are all accepted and stored once;
  *   2. writes rejected rows (with raw values and a message) and pending rows;
  *   3. clears pending rows that this pass resolved (retries);
- *   4. upserts the good rows into clean.<table>: a later batch restates a key, an older
- *      one (a retried pending row) never overwrites a newer one;
+ *   4. stores the good rows in clean.<table>: a later batch restates a key, an older
+ *      one (a retried pending row) never overwrites a newer one. Small feeds upsert on
+ *      the table's primary key; a feed with a time_column (sensor readings) has no
+ *      unique index and replaces its keys within the batch's time range instead;
  *   5. adds the counts to etl.batch and empties the batch's staging partition, so that
  *      calling the validation again is a no-op.
  */
@@ -32,6 +34,10 @@ DECLARE
     v_pending bigint;
     v_stored bigint;
     v_partition text;
+    v_key_c text;
+    v_key_v text;
+    v_from timestamptz;
+    v_to timestamptz;
 BEGIN
     SELECT f.* INTO v_feed
     FROM etl.feed AS f
@@ -59,8 +65,10 @@ BEGIN
         AND NOT a.attisdropped;
     SELECT
         string_agg(format('%I', k), ', '),
-        string_agg(k, ', ')
-    INTO v_key, v_key_label
+        string_agg(k, ', '),
+        string_agg(format('c.%I', k), ', '),
+        string_agg(format('v.%I', k), ', ')
+    INTO v_key, v_key_label, v_key_c, v_key_v
     FROM unnest(v_feed.key_columns) AS k;
 
     ANALYZE pg_temp.validated;
@@ -171,19 +179,58 @@ BEGIN
     END IF;
 
     -- 4. Good rows into clean: the later batch wins, identical duplicates stored once.
-    EXECUTE format(
-        $sql$
-        INSERT INTO clean.%1$I AS c (%2$s)
-        SELECT %2$s
-        FROM pg_temp.validated AS v
-        WHERE v.check_reason IS NULL AND v.check_keep
-        ON CONFLICT (%3$s) DO UPDATE
-        SET %4$s
-        WHERE c.batch_id <= excluded.batch_id
-        $sql$,
-        v_feed.clean_table, v_columns, v_key, v_updates
-    );
-    GET DIAGNOSTICS v_stored = ROW_COUNT;
+    IF v_feed.time_column IS NULL THEN
+        EXECUTE format(
+            $sql$
+            INSERT INTO clean.%1$I AS c (%2$s)
+            SELECT %2$s
+            FROM pg_temp.validated AS v
+            WHERE v.check_reason IS NULL AND v.check_keep
+            ON CONFLICT (%3$s) DO UPDATE
+            SET %4$s
+            WHERE c.batch_id <= excluded.batch_id
+            $sql$,
+            v_feed.clean_table, v_columns, v_key, v_updates
+        );
+        GET DIAGNOSTICS v_stored = ROW_COUNT;
+    ELSE
+        -- A large feed has no unique index: its keys are replaced within the batch's own
+        -- time range (which the BRIN index on the time column finds cheaply), then the
+        -- rows are appended unless a newer batch already holds the key.
+        EXECUTE format(
+            'SELECT min(v.%1$I), max(v.%1$I) FROM pg_temp.validated AS v '
+            'WHERE v.check_reason IS NULL AND v.check_keep',
+            v_feed.time_column
+        ) INTO v_from, v_to;
+        EXECUTE format(
+            $sql$
+            DELETE FROM clean.%1$I AS c
+            USING pg_temp.validated AS v
+            WHERE v.check_reason IS NULL AND v.check_keep
+                AND (%2$s) = (%3$s)
+                AND c.batch_id <= v.batch_id
+                AND c.%4$I BETWEEN $1 AND $2
+            $sql$,
+            v_feed.clean_table, v_key_c, v_key_v, v_feed.time_column
+        ) USING v_from, v_to;
+        EXECUTE format(
+            $sql$
+            INSERT INTO clean.%1$I (%2$s)
+            SELECT %2$s
+            FROM pg_temp.validated AS v
+            WHERE v.check_reason IS NULL AND v.check_keep
+                AND NOT EXISTS (
+                    SELECT 1
+                    FROM clean.%1$I AS c
+                    WHERE (%3$s) = (%4$s)
+                        AND c.batch_id > v.batch_id
+                        AND c.%5$I BETWEEN $1 AND $2
+                )
+            $sql$,
+            v_feed.clean_table, v_columns, v_key_c, v_key_v, v_feed.time_column
+        ) USING v_from, v_to;
+        GET DIAGNOSTICS v_stored = ROW_COUNT;
+    END IF;
 
     -- 5. Counts, and the staging rows are done with.
     SELECT count(*) INTO v_accepted

@@ -1,4 +1,4 @@
--- requires: etl/parse_date.sql
+-- requires: etl/is_valid_day.sql
 CREATE OR REPLACE FUNCTION etl.is_timestamp(p_value text)
 RETURNS boolean
 LANGUAGE sql
@@ -8,14 +8,16 @@ AS $$
 /*
  * ISO 8601 as the feeds write it: YYYY-MM-DD, T or a space, HH:MM, optional :SS and
  * fraction, optional offset Z, +HH, +HHMM or +HH:MM. Rejects 'yesterday', 'infinity',
- * 24:00, 2026-02-30 and everything else PostgreSQL would kindly guess at.
+ * 24:00, 2026-02-30 and everything else PostgreSQL would kindly guess at. One regex (it
+ * checks every field's range), then the month's length only for days 29 to 31.
  */
 SELECT coalesce(
     p_value ~ (
-        '^[0-9]{4}-[0-9]{2}-[0-9]{2}[T ]([01][0-9]|2[0-3]):[0-5][0-9]'
+        '^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])[T ]([01][0-9]|2[0-3]):[0-5][0-9]'
         || '(:[0-5][0-9](\.[0-9]{1,9})?)?([Zz]|[+-]([01][0-9]|2[0-3])(:?[0-5][0-9])?)?$'
     )
-    AND etl.parse_date(substr(p_value, 1, 10)) IS NOT NULL,
+    AND substr(p_value, 1, 4) <> '0000'
+    AND (substr(p_value, 9, 2) <= '28' OR etl.is_valid_day(p_value)),
     FALSE
 );
 $$;

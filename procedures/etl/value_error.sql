@@ -3,7 +3,7 @@
 CREATE OR REPLACE FUNCTION etl.value_error(p_column text, p_value text, p_type text)
 RETURNS text[]
 LANGUAGE sql
-IMMUTABLE
+STABLE
 PARALLEL SAFE
 AS $$
 /*
