@@ -173,6 +173,9 @@ class Loader:
     def __init__(self, conn: psycopg.Connection, log=print):
         self.conn = conn
         self.log = log
+        # The validation's pg_temp.validated holds a whole batch; the default 8 MB of temp
+        # buffers makes it spill to files (must be set before the session's first temp table).
+        conn.execute("SET temp_buffers = '256MB'")
         self.feeds = read_feeds(conn)
         conn.commit()
 
