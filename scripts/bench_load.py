@@ -120,7 +120,9 @@ def child(step: str, url: str, path: Path) -> None:
             t = time.perf_counter()
             result = Loader(conn, log=lambda _m: None).load([folder])
             f = result.files[0]
-            print(f"load_seconds={time.perf_counter() - t:.3f} read={f.read} accepted={f.accepted} rejected={f.rejected}")
+            print(
+                f"load_seconds={time.perf_counter() - t:.3f} read={f.read} accepted={f.accepted} rejected={f.rejected}"
+            )
     print(f"maxrss_kb={resource.getrusage(resource.RUSAGE_SELF).ru_maxrss}")
 
 
