@@ -24,7 +24,7 @@ CREATE TABLE etl.batch (
     CONSTRAINT batch_sha256_key UNIQUE (sha256),
     CONSTRAINT batch_feed_name_fkey FOREIGN KEY (feed_name) REFERENCES etl.feed (feed_name),
     CONSTRAINT batch_status_check CHECK (status IN ('loading', 'loaded', 'rejected')),
-    CONSTRAINT batch_load_method_check CHECK (load_method IN ('copy', 'parsed')),
+    CONSTRAINT batch_load_method_check CHECK (load_method IN ('copy', 'copy2', 'parsed')),
     CONSTRAINT batch_counts_check CHECK (
         records_accepted >= 0 AND records_rejected >= 0 AND records_pending >= 0
     ),
@@ -38,8 +38,9 @@ COMMENT ON TABLE etl.batch IS
 'rejected, e.g. a missing column). records_read = accepted + rejected + pending always '
 'holds once loaded. Grain: one row per distinct file content (sha256).';
 COMMENT ON COLUMN etl.batch.load_method IS
-'copy: streamed to the server as is; parsed: read record by record in Python because the '
-'file had unknown columns, malformed records, or fields spanning lines.';
+'copy: streamed to the server as is; copy2: the same from two sessions at once (big plain '
+'files without quotes); parsed: read record by record in Python because the file had '
+'unknown columns, malformed records, or fields spanning lines.';
 COMMENT ON COLUMN etl.batch.records_accepted IS
 'Records stored in clean (identical duplicates within the file count each time).';
 

@@ -118,7 +118,7 @@ def child(step: str, url: str, path: Path) -> None:
         folder = path.parent
         with psycopg.connect(url) as conn:
             t = time.perf_counter()
-            result = Loader(conn, log=lambda _m: None).load([folder])
+            result = Loader(conn, log=lambda _m: None, url=url).load([folder])
             f = result.files[0]
             print(
                 f"load_seconds={time.perf_counter() - t:.3f} read={f.read} accepted={f.accepted} rejected={f.rejected}"

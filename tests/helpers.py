@@ -73,7 +73,7 @@ class Warehouse:
 
     def load(self, *dirs: Path) -> LoadResult:
         with psycopg.connect(self.url) as conn:
-            return Loader(conn, log=self.messages.append).load(list(dirs))
+            return Loader(conn, log=self.messages.append, url=self.url).load(list(dirs))
 
     def rejected(self, batch_id: int | None = None) -> list[tuple]:
         """(file_line, reason_code, column_name) of rejected rows, in line order."""

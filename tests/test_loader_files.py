@@ -173,3 +173,49 @@ def test_reloading_a_folder_changes_nothing(wh, tmp_path):
     again = wh.load(tmp_path)
     assert {f.status for f in again.files} == {"skipped"}
     assert wh.snapshot() == before
+
+
+def test_two_session_copy_numbers_lines_like_one_session(wh, tmp_path, monkeypatch):
+    import hublib.loader
+
+    monkeypatch.setattr(hublib.loader, "PARALLEL_MIN_BYTES", 1)
+    _masters(tmp_path / "m")
+    wh.load(tmp_path / "m")
+    rows = [f"M1,2026-03-02T06:{m:02d}:00Z,temp,{m},C" for m in range(60)]
+    rows[45] = "M1,2026-03-02T06:45:00Z,temp,-,C"  # second half, line 47
+    feed_file(tmp_path, "sensor_readings", *rows)
+    f = wh.load(tmp_path).files[-1]
+    assert (f.method, f.read, f.accepted, f.rejected) == ("copy2", 60, 59, 1)
+    assert wh.rejected(f.batch_id) == [(47, "unparsable_number", "value")]
+    lines = [r[0] for r in wh.all("SELECT file_line FROM clean.sensor_reading ORDER BY reading_ts")]
+    assert lines == [n + 2 for n in range(60) if n != 45]
+    assert wh.batch("sensor_readings.csv")["load_method"] == "copy2"
+
+
+def test_two_session_copy_falls_back_when_copy_refuses_a_record(wh, tmp_path, monkeypatch):
+    import hublib.loader
+
+    monkeypatch.setattr(hublib.loader, "PARALLEL_MIN_BYTES", 1)
+    _masters(tmp_path / "m")
+    wh.load(tmp_path / "m")
+    rows = [f"M1,2026-03-02T06:{m:02d}:00Z,temp,{m},C" for m in range(40)]
+    rows[30] = "M1,2026-03-02T06:30:00Z,temp"  # too few fields, line 32
+    feed_file(tmp_path, "sensor_readings", *rows)
+    f = wh.load(tmp_path).files[-1]
+    assert (f.method, f.read, f.accepted, f.rejected) == ("parsed", 40, 39, 1)
+    assert wh.rejected(f.batch_id) == [(32, "malformed_record", None)]
+    # The discarded two-session attempt left nothing behind.
+    assert wh.scalar("SELECT count(*) FROM etl.batch WHERE status = 'loading'") == 0
+    assert wh.scalar("SELECT count(*) FROM pg_tables WHERE schemaname = 'staging'") == 10
+
+
+def test_a_batch_left_loading_by_a_dead_load_is_discarded(wh, tmp_path):
+    _masters(tmp_path)
+    wh.conn.execute(
+        "SELECT etl.register_batch('plants', 'plants_dead.csv', '/x', 'deadbeef', 1, '{}', '{}', 'copy2', 5)"
+    )
+    assert wh.scalar("SELECT count(*) FROM etl.batch_reconciliation WHERE NOT is_reconciled") == 1
+    wh.load(tmp_path)
+    assert wh.scalar("SELECT count(*) FROM etl.batch WHERE file_name = 'plants_dead.csv'") == 0
+    assert "discarded batch 1 (plants_dead.csv): an earlier load did not finish it" in wh.messages
+    assert wh.scalar("SELECT bool_and(is_reconciled) FROM etl.batch_reconciliation")

@@ -144,7 +144,7 @@ def test_roles_own_and_see_what_they_should(wh):
     assert not wh.scalar("SELECT has_table_privilege('hub_reporting', 'etl.batch', 'SELECT')")
     assert not wh.scalar("SELECT has_schema_privilege('hub_reporting', 'clean', 'USAGE')")
     assert wh.scalar("SELECT has_schema_privilege('hub_reporting', 'reporting', 'USAGE')")
-    register = "etl.register_batch(text, text, text, text, bigint, text[], text[], text)"
+    register = "etl.register_batch(text, text, text, text, bigint, text[], text[], text, bigint)"
     assert wh.scalar("SELECT has_function_privilege('hub_etl', %s, 'EXECUTE')", (register,))
     assert wh.scalar("SELECT has_function_privilege('hub_etl', 'etl.validate_sensor_readings(bigint)', 'EXECUTE')")
     assert not wh.scalar(

@@ -7,7 +7,8 @@ CREATE OR REPLACE FUNCTION etl.register_batch(
     p_file_bytes bigint,
     p_header text[],
     p_unknown_columns text[],
-    p_load_method text
+    p_load_method text,
+    p_split_line bigint DEFAULT NULL
 )
 RETURNS bigint
 LANGUAGE plpgsql
@@ -15,7 +16,8 @@ SECURITY DEFINER
 SET search_path = ''
 AS $$
 /*
- * Registers one file as a batch (status loading) and opens its staging partition.
+ * Registers one file as a batch (status loading) and opens its staging partition (in two
+ * halves split at p_split_line when the loader will COPY from two sessions).
  * The caller checks etl.batch.sha256 first: the same content loaded again is a no-op.
  */
 DECLARE
@@ -37,10 +39,10 @@ BEGIN
     )
     RETURNING batch_id INTO v_batch_id;
 
-    PERFORM etl.open_staging_partition(v_batch_id);
+    PERFORM etl.open_staging_partition(v_batch_id, p_split_line);
     RETURN v_batch_id;
 END;
 $$;
 
-COMMENT ON FUNCTION etl.register_batch(text, text, text, text, bigint, text[], text[], text) IS
+COMMENT ON FUNCTION etl.register_batch(text, text, text, text, bigint, text[], text[], text, bigint) IS
 'Registers a file as a batch (status loading), opens its staging partition, returns its id.';

@@ -145,7 +145,7 @@ def do_load(url: str, dirs: list[Path]):
     from hublib.report import print_load
 
     with connect(url) as conn:
-        result = Loader(conn, log=out).load(dirs)
+        result = Loader(conn, log=out, url=url).load(dirs)
     print_load(result, out)
     return result
 
@@ -172,10 +172,11 @@ def cmd_run(args: list[str]) -> int:
 # -- test ---------------------------------------------------------------------------------
 def cmd_test(args: list[str]) -> int:
     venv_bin = Path(sys.executable).parent
+    python_dirs = [d for d in ("scripts", "tests", "dags") if (ROOT / d).is_dir()]
     steps = [
         ("sqlfluff", [str(venv_bin / "sqlfluff"), "lint", "--processes", "1", "schema", "procedures"]),
-        ("ruff check", [str(venv_bin / "ruff"), "check", "scripts", "tests", "dags"]),
-        ("ruff format", [str(venv_bin / "ruff"), "format", "--check", "scripts", "tests", "dags"]),
+        ("ruff check", [str(venv_bin / "ruff"), "check", *python_dirs]),
+        ("ruff format", [str(venv_bin / "ruff"), "format", "--check", *python_dirs]),
     ]
     for name, cmd in steps:
         out(f"== {name}")

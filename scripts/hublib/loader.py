@@ -24,6 +24,7 @@ import hashlib
 import io
 import json
 import tempfile
+import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -35,6 +36,8 @@ from psycopg import sql
 from hublib.errors import HubError
 
 BLOCK = 1 << 20
+# Files this big (and plain, and without quotes) are COPYed from two sessions at once.
+PARALLEL_MIN_BYTES = 64 << 20
 LOAD_LOCK_KEY = 72_120_002
 BOM = codecs.BOM_UTF8
 csv.field_size_limit(1 << 30)
@@ -170,9 +173,11 @@ def _rejection(batch_id: int, line: int, reason: str, column: str | None, messag
 
 
 class Loader:
-    def __init__(self, conn: psycopg.Connection, log=print):
+    def __init__(self, conn: psycopg.Connection, log=print, url: str | None = None):
+        """`url` (the same database as `conn`) lets big files be COPYed from two sessions."""
         self.conn = conn
         self.log = log
+        self.url = url
         # The validation's pg_temp.validated holds a whole batch; the default 8 MB of temp
         # buffers makes it spill to files (must be set before the session's first temp table).
         conn.execute("SET temp_buffers = '256MB'")
@@ -215,6 +220,7 @@ class Loader:
         result = LoadResult(ignored=ignored)
         self.acquire_lock()
         try:
+            self.discard_unfinished()
             for feed, path in files:
                 result.files.append(self.load_file(feed, path))
             self.conn.execute("CALL etl.retry_pending()")
@@ -225,6 +231,17 @@ class Loader:
         finally:
             self.release_lock()
         return result
+
+    def discard_unfinished(self) -> None:
+        """Batches still 'loading' while we hold the lock were left by a load that died
+        after committing its registration (two-session COPY): remove them."""
+        stale = self.conn.execute(
+            "SELECT batch_id, file_name FROM etl.batch WHERE status = 'loading' ORDER BY batch_id"
+        ).fetchall()
+        for batch_id, file_name in stale:
+            self.conn.execute("CALL etl.discard_batch(%s::bigint)", (batch_id,))
+            self.log(f"discarded batch {batch_id} ({file_name}): an earlier load did not finish it")
+        self.conn.commit()
 
     def refresh_counts(self, result: LoadResult) -> None:
         """Counts after the pending retry (a retry can resolve rows of this load)."""
@@ -285,10 +302,10 @@ class Loader:
         fr.seconds = time.monotonic() - started
         return fr
 
-    def _register(self, fr, feed, path, sha, size, header, unknown, method) -> int:
+    def _register(self, fr, feed, path, sha, size, header, unknown, method, split_line=None) -> int:
         batch_id = self.conn.execute(
-            "SELECT etl.register_batch(%s, %s, %s, %s, %s::bigint, %s::text[], %s::text[], %s)",
-            (feed.name, path.name, str(path.resolve()), sha, size, header, unknown, method),
+            "SELECT etl.register_batch(%s, %s, %s, %s, %s::bigint, %s::text[], %s::text[], %s, %s::bigint)",
+            (feed.name, path.name, str(path.resolve()), sha, size, header, unknown, method, split_line),
         ).fetchone()[0]
         fr.batch_id = batch_id
         fr.method = method
@@ -335,6 +352,10 @@ class Loader:
         batch_id = None
         read = None
         if not unknown:
+            split = self._split_point(path, size)
+            if split is not None:
+                batch_id, read = self._copy_two_sessions(fr, feed, path, sha, size, header, split)
+        if read is None and not unknown:
             batch_id = self._register(fr, feed, path, sha, size, header, unknown, "copy")
             read = self._copy_fast(batch_id, feed, path, header)
             if read is None:
@@ -343,19 +364,92 @@ class Loader:
             batch_id = self._register(fr, feed, path, sha, size, header, unknown, "parsed")
         if read is None:
             read = self._copy_parsed(batch_id, feed, path, header)
-        partition = self._partition(feed, batch_id)
-        self.conn.execute(sql.SQL("ANALYZE {}").format(partition))
-        self.conn.execute(
-            sql.SQL("CALL etl.{}(%s::bigint)").format(sql.Identifier(f"validate_{feed.name}")), (batch_id,)
-        )
-        message = None
-        if unknown:
-            message = f"unknown columns ignored: {', '.join(unknown)}"
-        self._close(fr, read, "loaded", message)
+        try:
+            partition = self._partition(feed, batch_id)
+            self.conn.execute(sql.SQL("ANALYZE {}").format(partition))
+            self.conn.execute(
+                sql.SQL("CALL etl.{}(%s::bigint)").format(sql.Identifier(f"validate_{feed.name}")), (batch_id,)
+            )
+            message = None
+            if unknown:
+                message = f"unknown columns ignored: {', '.join(unknown)}"
+            self._close(fr, read, "loaded", message)
+        except BaseException:
+            if fr.method == "copy2":
+                self.conn.rollback()
+                self.conn.execute("CALL etl.discard_batch(%s::bigint)", (batch_id,))
+                self.conn.commit()
+            raise
 
     @staticmethod
     def _partition(feed: Feed, batch_id: int) -> sql.Composed:
         return sql.SQL("staging.{}").format(sql.Identifier(f"{feed.name}_b{batch_id}"))
+
+    def _split_point(self, path: Path, size: int) -> tuple[int, int] | None:
+        """(byte offset, line number) where a second session can start COPYing, or None.
+        Only for a plain file of PARALLEL_MIN_BYTES or more with no quote character at all,
+        so that every newline ends a record."""
+        if self.url is None or size < PARALLEL_MIN_BYTES or path.name.lower().endswith(".gz"):
+            return None
+        newlines = 0
+        offset = None
+        with open(path, "rb") as fh:
+            pos = 0
+            while block := fh.read(BLOCK):
+                if b'"' in block:
+                    return None
+                if offset is None:
+                    if pos + len(block) > size // 2:
+                        cut = block.find(b"\n", max(0, size // 2 - pos))
+                        if cut >= 0:
+                            offset = pos + cut + 1
+                            newlines += block.count(b"\n", 0, cut + 1)
+                        else:
+                            newlines += block.count(b"\n")
+                    else:
+                        newlines += block.count(b"\n")
+                pos += len(block)
+        if offset is None or offset >= size or newlines < 2:
+            return None  # no second half, or a first half holding only the header
+        return offset, newlines + 1
+
+    def _copy_two_sessions(self, fr, feed, path, sha, size, header, split) -> tuple[int | None, int | None]:
+        """COPY the two halves of a file from two sessions at once (COPY is bound by one
+        CPU core). The registration is committed first, so that the second session sees
+        the partition; if anything goes wrong the batch is discarded and (None, None)
+        sends the file down the one-session path."""
+        offset, split_line = split
+        batch_id = self._register(fr, feed, path, sha, size, header, [], "copy2", split_line)
+        self.conn.commit()
+        leaves = [sql.SQL("staging.{}").format(sql.Identifier(f"{feed.name}_b{batch_id}_{n}")) for n in (1, 2)]
+        columns = sql.SQL(", ").join(map(sql.Identifier, header))
+        results: list = [None, None]
+
+        def run(n: int, conn: psycopg.Connection) -> None:
+            try:
+                results[n] = _copy_range(conn, leaves[n], columns, path, *((0, offset) if n == 0 else (offset, size)))
+            except BaseException as exc:  # reported below, after both sessions ended
+                results[n] = exc
+
+        with psycopg.connect(self.url) as second:
+            thread = threading.Thread(target=run, args=(1, second))
+            thread.start()
+            run(0, self.conn)
+            thread.join()
+        if all(isinstance(r, tuple) for r in results):
+            (first_rows, first_lines), (second_rows, second_lines) = results
+            # One record a line in both halves (the first also holds the header).
+            if first_rows == first_lines - 1 and second_rows == second_lines:
+                return batch_id, first_rows + second_rows
+        self.conn.rollback()
+        self.conn.execute("CALL etl.discard_batch(%s::bigint)", (batch_id,))
+        self.conn.commit()
+        fr.batch_id = None
+        fr.method = None
+        for r in results:
+            if isinstance(r, BaseException) and not isinstance(r, _COPY_REFUSALS):
+                raise r
+        return None, None
 
     def _copy_fast(self, batch_id: int, feed: Feed, path: Path, header: list[str]) -> int | None:
         """Stream the bytes as they are. None when the file needs the parsed path."""
@@ -383,13 +477,7 @@ class Loader:
                     # Some record spans lines (a quoted newline) or a line is blank: the
                     # sequence numbers are not physical line numbers. Read it properly.
                     raise _NeedsParsing()
-        except (
-            _NeedsParsing,
-            psycopg.errors.DataError,
-            psycopg.errors.BadCopyFileFormat,
-            psycopg.errors.CharacterNotInRepertoire,
-            psycopg.errors.UntranslatableCharacter,
-        ):
+        except (_NeedsParsing, *_COPY_REFUSALS):
             return None
         return records
 
@@ -461,6 +549,42 @@ def _raw(header: list[str], fields: list[str]) -> dict[str, str]:
 
 class _NeedsParsing(Exception):
     pass
+
+
+# What COPY says when the data is not clean CSV of the header's shape.
+_COPY_REFUSALS = (
+    psycopg.errors.DataError,
+    psycopg.errors.BadCopyFileFormat,
+    psycopg.errors.CharacterNotInRepertoire,
+    psycopg.errors.UntranslatableCharacter,
+)
+
+
+def _copy_range(conn, target, columns, path: Path, start: int, end: int) -> tuple[int, int]:
+    """COPY bytes [start, end) of a file into target in one transaction of its own;
+    returns (rows COPY stored, lines in the range). The range starting at 0 holds the
+    header (and maybe a byte-order mark)."""
+    header = start == 0
+    copy_sql = sql.SQL("COPY {} ({}) FROM STDIN (FORMAT csv, HEADER {}, ENCODING 'UTF8')").format(
+        target, columns, sql.SQL("true" if header else "false")
+    )
+    lines = 0
+    last = b""
+    with conn.transaction(), conn.cursor() as cur:
+        with cur.copy(copy_sql) as copy, open(path, "rb") as fh:
+            fh.seek(start)
+            left = end - start
+            first = True
+            while left > 0 and (block := fh.read(min(BLOCK, left))):
+                left -= len(block)
+                if first and header and block.startswith(BOM):
+                    block = block[len(BOM) :]
+                first = False
+                lines += block.count(b"\n")
+                last = block[-1:]
+                copy.write(block)
+        rows = cur.rowcount
+    return rows, lines + (1 if last not in (b"\n", b"") else 0)
 
 
 def _has_surrogate(text: str) -> bool:
