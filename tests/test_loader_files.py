@@ -219,3 +219,50 @@ def test_a_batch_left_loading_by_a_dead_load_is_discarded(wh, tmp_path):
     assert wh.scalar("SELECT count(*) FROM etl.batch WHERE file_name = 'plants_dead.csv'") == 0
     assert "discarded batch 1 (plants_dead.csv): an earlier load did not finish it" in wh.messages
     assert wh.scalar("SELECT bool_and(is_reconciled) FROM etl.batch_reconciliation")
+
+
+def test_two_loads_never_interleave(wh, tmp_path):
+    """A second load waits for the warehouse lock the first one holds, then loads."""
+    import threading
+    import time
+
+    import psycopg
+
+    from hublib.loader import LOAD_LOCK_KEY
+
+    _masters(tmp_path)
+    holder = psycopg.connect(wh.url, autocommit=True)
+    holder.execute("SELECT pg_advisory_lock(%s)", (LOAD_LOCK_KEY,))
+    done = threading.Event()
+    result = {}
+
+    def second_load():
+        result["files"] = wh.load(tmp_path).files
+        done.set()
+
+    thread = threading.Thread(target=second_load)
+    thread.start()
+    time.sleep(1.5)
+    assert not done.is_set(), "the second load did not wait for the lock"
+    assert wh.scalar("SELECT count(*) FROM etl.batch") == 0
+    holder.execute("SELECT pg_advisory_unlock(%s)", (LOAD_LOCK_KEY,))
+    thread.join(timeout=60)
+    holder.close()
+    assert [f.accepted for f in result["files"]] == [1, 1]
+    assert "another load or run holds the warehouse lock; waiting up to 600 s ..." in wh.messages
+
+
+def test_a_load_gives_up_after_the_configured_wait(wh, tmp_path):
+    import psycopg
+    import pytest
+
+    from hublib.errors import HubError
+    from hublib.loader import LOAD_LOCK_KEY
+
+    _masters(tmp_path)
+    wh.conn.execute("UPDATE etl.setting SET setting_value = '1' WHERE setting_name = 'lock_wait_seconds'")
+    with psycopg.connect(wh.url, autocommit=True) as holder:
+        holder.execute("SELECT pg_advisory_lock(%s)", (LOAD_LOCK_KEY,))
+        with pytest.raises(HubError, match="still held the warehouse lock after 1 s"):
+            wh.load(tmp_path)
+    assert wh.scalar("SELECT count(*) FROM etl.batch") == 0

@@ -38,6 +38,8 @@ from hublib.errors import HubError
 BLOCK = 1 << 20
 # Files this big (and plain, and without quotes) are COPYed from two sessions at once.
 PARALLEL_MIN_BYTES = 64 << 20
+# Files this big get a line when they start and when they are done.
+PROGRESS_BYTES = 16 << 20
 LOAD_LOCK_KEY = 72_120_002
 BOM = codecs.BOM_UTF8
 csv.field_size_limit(1 << 30)
@@ -289,6 +291,8 @@ class Loader:
             fr.message = f"same content already loaded as batch {row[0]}; nothing to do"
             return fr
 
+        if size >= PROGRESS_BYTES:
+            self.log(f"loading {path.name} ({size / 1e6:,.0f} MB) ...")
         header = read_header(path)
         try:
             if header is None:
@@ -300,6 +304,8 @@ class Loader:
             self.conn.rollback()
             raise
         fr.seconds = time.monotonic() - started
+        if size >= PROGRESS_BYTES:
+            self.log(f"loaded {path.name}: {fr.read:,} records in {fr.seconds:.1f} s")
         return fr
 
     def _register(self, fr, feed, path, sha, size, header, unknown, method, split_line=None) -> int:
