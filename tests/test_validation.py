@@ -73,6 +73,10 @@ BAD = [
     ("sensor_readings", "M1,2026-03-02T06:00Z,temperature,,C", "required_value_missing", "value"),
     ("sensor_readings", "M1,2026-03-02T06:00Z,temperature,1,5,C", "malformed_record", None),
     ("sensor_readings", "M1,03/02/2026 06:00,temperature,1.5,C", "unparsable_timestamp", "reading_ts"),
+    ("sensor_readings", "M1,2026-03-02T06:00Z,temperature,1" + "0" * 400 + ",C", "value_not_allowed", "value"),
+    ("sensor_readings", "M1,2026-03-02T06:00Z,temperature,0." + "0" * 400 + "1,C", "value_not_allowed", "value"),
+    ("sensor_readings", "M1,2026-03-02 10:00:5.,temperature,1.5,C", "unparsable_timestamp", "reading_ts"),
+    ("sensor_readings", "M1,2026-03-02Z10:00:00Z,temperature,1.5,C", "unparsable_timestamp", "reading_ts"),
     ("gl_entries", "G2,2026-3-2,P1,,4000,1,EUR,", "unparsable_date", "posting_date"),
     ("gl_entries", 'G2,2026-03-02,P1,,4000,"1,5",EUR,', "unparsable_number", "amount"),
     ("gl_entries", "G2,2026-03-02,P1,,4000,1.5,XYZ,", "unknown_currency", "currency_code"),
@@ -119,6 +123,18 @@ def test_good_rows_of_every_feed_are_typed(wh, tmp_path):
     assert wh.scalar("SELECT amount FROM clean.gl_entry") == pytest.approx(-12.5)
     # products.updated_at +01:00 is 2025-12-31 23:00 UTC
     assert str(wh.scalar("SELECT updated_at AT TIME ZONE 'UTC' FROM clean.product")) == "2025-12-31 23:00:00"
+
+
+def test_tiny_and_huge_readings_within_double_precision_load(wh, tmp_path):
+    # 1e-321 (a subnormal) and 9.9e307 are within double precision; 0.000 (400 zeros) is 0.
+    rows = ["M1,2026-03-02T06:00Z,a,0." + "0" * 320 + "1,C", "M1,2026-03-02T06:00Z,b,99" + "0" * 306 + ",C",
+            "M1,2026-03-02T06:00Z,c,0." + "0" * 400 + ",C"]  # fmt: skip
+    f = _load_one(wh, tmp_path, "sensor_readings", *rows)
+    assert (f.accepted, f.rejected) == (3, 0)
+    values = dict(wh.all("SELECT metric, value FROM clean.sensor_reading"))
+    assert values["a"] == pytest.approx(1e-321, rel=0.01)
+    assert values["b"] == pytest.approx(9.9e307)
+    assert values["c"] == 0.0
 
 
 def test_discount_defaults_to_zero_and_optional_columns_may_be_empty(wh, tmp_path):

@@ -13,7 +13,8 @@ AS $$
 /*
  * Validates the staged rows of one sensor_readings batch into clean.sensor_reading (one
  * row per machine, metric and instant). Checks: required values (unit optional);
- * reading_ts ISO 8601; value a plain decimal; a local reading_ts whose machine's plant is
+ * reading_ts ISO 8601; value a plain decimal that a double precision can hold; a local
+ * reading_ts whose machine's plant is
  * unknown -> pending; nonexistent_local_time. Built for files of millions of rows: one
  * pass, local times placed by a hash join on the machine's single zone.
  */
@@ -82,6 +83,14 @@ BEGIN
             p.*,
             CASE
                 WHEN p.err IS NOT NULL THEN p.err
+                -- A double precision holds about 4.9e-324 to 1.8e308: beyond, the cast
+                -- would fail the whole batch, so such a value is rejected here.
+                WHEN length(ltrim(split_part(p.value, '.', 1), '+-0')) > 308
+                    THEN ARRAY['value_not_allowed', 'value']
+                WHEN ltrim(split_part(p.value, '.', 1), '+-0') = ''
+                    AND ltrim(split_part(p.value, '.', 2), '0') <> ''
+                    AND length(split_part(p.value, '.', 2)) - length(ltrim(split_part(p.value, '.', 2), '0')) >= 323
+                    THEN ARRAY['value_not_allowed', 'value']
                 WHEN p.reading_local IS NOT NULL AND p.reading_zone IS NULL
                     THEN ARRAY['plant_unknown', 'reading_ts']
                 WHEN p.reading_at IS NULL THEN ARRAY['nonexistent_local_time', 'reading_ts']
@@ -100,6 +109,7 @@ BEGIN
         j.reason[1] AS check_reason,
         j.reason[2] AS check_column,
         CASE j.reason[1]
+            WHEN 'value_not_allowed' THEN 'outside what a reading can hold (about 1e-323 to 1e308)'
             WHEN 'plant_unknown' THEN format('the plant of machine %s is not known yet', j.machine_code)
             WHEN 'nonexistent_local_time' THEN j.reading_zone
         END AS check_detail,

@@ -15,7 +15,8 @@ AS $$
 SELECT CASE
     WHEN p_value IS NULL THEN NULL
     WHEN p_type = 'decimal' THEN CASE
-        WHEN p_value !~ '^[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)$'
+        -- 1000 characters keeps every cast to numeric safe (it stops at 16383 decimals).
+        WHEN length(p_value) > 1000 OR p_value !~ '^[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)$'
             THEN ARRAY['unparsable_number', p_column]
     END
     WHEN p_type = 'count' THEN CASE
