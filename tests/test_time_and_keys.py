@@ -296,3 +296,10 @@ def test_an_older_pending_reading_never_overwrites_a_newer_batch(wh, tmp_path):
     ]
     a = wh.batch("sensor_readings_a.csv")
     assert (a["records_accepted"], a["records_pending"]) == (1, 0)
+
+
+@pytest.mark.parametrize(("length", "reason"), [(1000, None), (1001, "unparsable_number")])
+def test_decimal_length_limit(wh, length, reason):
+    text = "1." + "0" * (length - 2)
+    got = wh.scalar("SELECT etl.value_error('v', %s, 'decimal')", (text,))
+    assert (got[0] if got else None) == reason
