@@ -459,33 +459,17 @@ class Loader:
 
     def _copy_fast(self, batch_id: int, feed: Feed, path: Path, header: list[str]) -> int | None:
         """Stream the bytes as they are. None when the file needs the parsed path."""
-        copy_sql = sql.SQL("COPY {} ({}) FROM STDIN (FORMAT csv, HEADER true, ENCODING 'UTF8')").format(
-            self._partition(feed, batch_id), sql.SQL(", ").join(map(sql.Identifier, header))
-        )
-        newlines = 0
-        last = b""
+        columns = sql.SQL(", ").join(map(sql.Identifier, header))
         try:
-            with self.conn.transaction():
-                with self.conn.cursor() as cur:
-                    with cur.copy(copy_sql) as copy, open_bytes(path) as fh:
-                        first = True
-                        while block := fh.read(BLOCK):
-                            if first:
-                                if block.startswith(BOM):
-                                    block = block[len(BOM) :]
-                                first = False
-                            newlines += block.count(b"\n")
-                            last = block[-1:]
-                            copy.write(block)
-                    records = cur.rowcount
-                lines = newlines + (1 if last not in (b"\n", b"") else 0)
-                if records != lines - 1:
+            with self.conn.transaction():  # a savepoint: a refused COPY leaves nothing behind
+                rows, lines = _copy_range(self.conn, self._partition(feed, batch_id), columns, path)
+                if rows != lines - 1:
                     # Some record spans lines (a quoted newline) or a line is blank: the
                     # sequence numbers are not physical line numbers. Read it properly.
                     raise _NeedsParsing()
         except (_NeedsParsing, *_COPY_REFUSALS):
             return None
-        return records
+        return rows
 
     def _copy_parsed(self, batch_id: int, feed: Feed, path: Path, header: list[str]) -> int:
         """Read record by record; returns the number of data records."""
@@ -566,10 +550,11 @@ _COPY_REFUSALS = (
 )
 
 
-def _copy_range(conn, target, columns, path: Path, start: int, end: int) -> tuple[int, int]:
-    """COPY bytes [start, end) of a file into target in one transaction of its own;
-    returns (rows COPY stored, lines in the range). The range starting at 0 holds the
-    header (and maybe a byte-order mark)."""
+def _copy_range(conn, target, columns, path: Path, start: int = 0, end: int | None = None) -> tuple[int, int]:
+    """COPY a file (or the bytes [start, end) of a plain one) into target, in a
+    transaction of its own (a savepoint inside the caller's); returns (rows COPY stored,
+    lines in the range). The range starting at 0 holds the header, and maybe a byte-order
+    mark, which is dropped. Counting lines costs a memchr per block."""
     header = start == 0
     copy_sql = sql.SQL("COPY {} ({}) FROM STDIN (FORMAT csv, HEADER {}, ENCODING 'UTF8')").format(
         target, columns, sql.SQL("true" if header else "false")
@@ -577,11 +562,11 @@ def _copy_range(conn, target, columns, path: Path, start: int, end: int) -> tupl
     lines = 0
     last = b""
     with conn.transaction(), conn.cursor() as cur:
-        with cur.copy(copy_sql) as copy, open(path, "rb") as fh:
+        with cur.copy(copy_sql) as copy, open_bytes(path) if end is None else open(path, "rb") as fh:
             fh.seek(start)
-            left = end - start
+            left = float("inf") if end is None else end - start
             first = True
-            while left > 0 and (block := fh.read(min(BLOCK, left))):
+            while left > 0 and (block := fh.read(BLOCK if end is None else min(BLOCK, int(left)))):
                 left -= len(block)
                 if first and header and block.startswith(BOM):
                     block = block[len(BOM) :]
