@@ -2,14 +2,21 @@
 and have its etl.validate_<feed> procedure turn it into typed rows.
 
 One file = one transaction: register, COPY, validate, close (which proves that records
-read = accepted + rejected + pending). A failure leaves no trace of that file.
+read = accepted + rejected + pending). A failure leaves no trace of that file. (The
+two-session COPY commits the registration and the halves first; a failure then discards
+the batch, and a batch a dead load left 'loading' is discarded by the next load.)
 
-Two ways into staging, chosen per file:
+Three ways into staging, chosen per file:
+- copy2: a plain file of 64 MiB or more without any quote character is split at a
+  newline near its middle and the halves are COPYed from two sessions at once into the
+  two halves of the staging partition (COPY is bound by one CPU core). The registration
+  is committed first so that the second session sees the partition; a failure discards
+  the batch (etl.discard_batch) and the file takes the next way.
 - copy: the bytes go to the server as they are, in 1 MiB blocks (memory stays flat
   whatever the size); the staging partition numbers the records. Used when the header
   holds only known columns. If COPY refuses the data (a record with the wrong number of
   fields, broken quoting, bad UTF-8) or a record spans lines (so record numbers are not
-  line numbers), the file is read again the other way.
+  line numbers), the file is read again the last way.
 - parsed: Python's csv module reads record by record, tracking the physical line each
   record starts on; malformed records and bad encoding become rejected rows right away,
   the rest are COPYed row by row. Used for files with unknown extra columns too.
@@ -355,20 +362,20 @@ class Loader:
             self._close(fr, read, "rejected", message)
             return
 
-        batch_id = None
-        read = None
+        # Into staging: from two sessions, from one, or record by record, whichever of these
+        # the file allows first (see the module docstring).
+        batch_id, read = None, None
         if not unknown:
             split = self._split_point(path, size)
             if split is not None:
                 batch_id, read = self._copy_two_sessions(fr, feed, path, sha, size, header, split)
-        if read is None and not unknown:
-            batch_id = self._register(fr, feed, path, sha, size, header, unknown, "copy")
-            read = self._copy_fast(batch_id, feed, path, header)
             if read is None:
-                fr.method = "parsed"
-        if batch_id is None:
-            batch_id = self._register(fr, feed, path, sha, size, header, unknown, "parsed")
+                batch_id = self._register(fr, feed, path, sha, size, header, unknown, "copy")
+                read = self._copy_fast(batch_id, feed, path, header)
         if read is None:
+            if batch_id is None:
+                batch_id = self._register(fr, feed, path, sha, size, header, unknown, "parsed")
+            fr.method = "parsed"
             read = self._copy_parsed(batch_id, feed, path, header)
         try:
             partition = self._partition(feed, batch_id)
