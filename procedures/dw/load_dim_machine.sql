@@ -12,7 +12,9 @@ AS $$
  * yet gets an inferred member, completed in place when its rows arrive.
  */
 BEGIN
-    DROP TABLE IF EXISTS pg_temp.desired;
+    IF to_regclass('pg_temp.desired') IS NOT NULL THEN
+        DROP TABLE pg_temp.desired;
+    END IF;
     CREATE TEMP TABLE desired AS
     WITH versions AS (
         SELECT

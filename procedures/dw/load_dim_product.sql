@@ -11,7 +11,9 @@ AS $$
  * master data get inferred members, completed in place later.
  */
 BEGIN
-    DROP TABLE IF EXISTS pg_temp.desired;
+    IF to_regclass('pg_temp.desired') IS NOT NULL THEN
+        DROP TABLE pg_temp.desired;
+    END IF;
     CREATE TEMP TABLE desired AS
     WITH versions AS (
         SELECT
