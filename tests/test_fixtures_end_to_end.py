@@ -55,7 +55,7 @@ def test_load_command_on_the_fixtures(hub_env):
 
 
 def test_demo_from_nothing(tmp_path):
-    """`scripts/hub demo` on the private cluster: the per-file table and the totals."""
+    """`scripts/hub demo` on the private cluster: generated data, the chain, the summary."""
     from hublib.db import private_cluster
 
     cluster = private_cluster()
@@ -63,9 +63,14 @@ def test_demo_from_nothing(tmp_path):
     try:
         proc = subprocess.run([str(ROOT / "scripts" / "hub"), "demo"], capture_output=True, text=True, cwd=tmp_path)
         assert proc.returncode == 0, proc.stderr
-        assert "fresh database hub_demo" in proc.stdout
-        assert "production_runs  production_runs_2026-03.csv          94        90         3        1" in proc.stdout
-        assert "read 814 = accepted 808 + rejected 5 + pending 1; every batch reconciles" in proc.stdout
+        out = proc.stdout
+        assert "fresh database hub_demo" in out
+        assert "rejected 0 + pending 0; every batch reconciles" in out
+        assert "OEE by plant and line, March 2026" in out
+        assert "Five worst machines, March 2026" in out
+        assert "Top downtime reasons, March 2026" in out
+        summary = out[out.index("OEE by plant and line") :].splitlines()
+        assert [line.split()[0] for line in summary[2:8]] == ["BER", "BER", "CHI", "CHI", "PNQ", "PNQ"]
     finally:
         if not was_running:
             cluster.down()

@@ -23,6 +23,8 @@ scripts/hub <command> [options]
   migrate               apply schema/ then procedures/ (safe to repeat)
   load DIR...           register, COPY and validate every feed file in the folders
   run [DIR...]          load the folders if given, then run the pipeline chain
+  generate DIR [--seed N] [--machines N] [--days N]
+                        write a realistic, seeded set of feed files
 
 DATABASE_URL names the warehouse; unset, a private cluster under .pgdata/ is used.
 """
@@ -189,6 +191,32 @@ def cmd_test(args: list[str]) -> int:
     return subprocess.run([sys.executable, "-m", "pytest", *args], cwd=ROOT, env=env).returncode
 
 
+# -- generate -----------------------------------------------------------------------------
+def cmd_generate(args: list[str]) -> int:
+    import argparse
+    from datetime import date
+
+    from hublib.generate import generate
+
+    parser = argparse.ArgumentParser(prog="scripts/hub generate", add_help=False, exit_on_error=False)
+    parser.add_argument("dir")
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--machines", type=int, default=12)
+    parser.add_argument("--days", type=int, default=56)
+    parser.add_argument("--start", type=date.fromisoformat, default=date(2026, 2, 16))
+    try:
+        ns, extra = parser.parse_known_args(args)
+    except (argparse.ArgumentError, SystemExit) as exc:
+        raise HubError(f"usage: scripts/hub generate DIR [--seed N] [--machines N] [--days N] ({exc})") from exc
+    if extra:
+        raise HubError(f"scripts/hub generate: unknown option {extra[0]}")
+    written = generate(Path(ns.dir), seed=ns.seed, machines=ns.machines, days=ns.days, start=ns.start)
+    for name, rows in written.items():
+        out(f"{name:40} {rows:>9,} rows")
+    out(f"generate: {len(written)} files, {sum(written.values()):,} rows in {ns.dir} (seed {ns.seed})")
+    return 0
+
+
 # -- demo ---------------------------------------------------------------------------------
 def cmd_demo(args: list[str]) -> int:
     _expect_no_args("demo", args)
@@ -204,4 +232,5 @@ COMMANDS = {
     "migrate": cmd_migrate,
     "load": cmd_load,
     "run": cmd_run,
+    "generate": cmd_generate,
 }

@@ -2,28 +2,101 @@
 
 from __future__ import annotations
 
+import shutil
+
 from hublib.db import ROOT, connect, private_cluster
 
 DEMO_DB = "hub_demo"
+DEMO_DATA = ROOT / "out" / "demo-data"
 
 
 def demo(out) -> int:
     from hublib.cli import do_load, do_migrate
+    from hublib.generate import generate
 
     cluster = private_cluster()
     out("demo: starting the private PostgreSQL (first time: initdb) ...")
     cluster.up()
-    admin = cluster.url("postgres")
-    with connect(admin, autocommit=True) as conn:
+    with connect(cluster.url("postgres"), autocommit=True) as conn:
         conn.execute(f'DROP DATABASE IF EXISTS "{DEMO_DB}" WITH (FORCE)')
         conn.execute(f'CREATE DATABASE "{DEMO_DB}"')
     url = cluster.url(DEMO_DB)
     out(f"demo: fresh database {DEMO_DB}")
     do_migrate(url)
-    out(f"demo: loading {ROOT / 'fixtures'}")
-    do_load(url, [ROOT / "fixtures"])
+    shutil.rmtree(DEMO_DATA, ignore_errors=True)
+    written = generate(DEMO_DATA, seed=1, machines=9, days=56)
+    out(f"demo: generated {len(written)} feed files, {sum(written.values()):,} rows, in {DEMO_DATA}")
+    do_load(url, [DEMO_DATA])
+    with connect(url, autocommit=True) as conn:
+        out("demo: CALL etl.run_pipeline()")
+        conn.execute("CALL etl.run_pipeline()")
+        out("")
+        print_oee_summary(conn, out)
     out("")
     out("demo: explore it with")
+    out(f"  psql '{url}' -c 'SELECT * FROM reporting.oee_monthly'")
     out(f"  psql '{url}' -c 'SELECT * FROM etl.batch_reconciliation'")
-    out(f"  psql '{url}' -c 'SELECT batch_id, file_line, reason_code, message FROM etl.rejected_row'")
     return 0
+
+
+def _pct(x) -> str:
+    return "    -" if x is None else f"{float(x) * 100:5.1f}%"
+
+
+def print_oee_summary(conn, out) -> None:
+    """OEE by plant and line for the last full month, the five worst machines, the top
+    downtime reasons; all from the reporting views."""
+    month = conn.execute(
+        """
+        WITH span AS (
+            SELECT min(production_date) AS first_day, max(production_date) AS last_day FROM reporting.oee_daily
+        )
+        SELECT coalesce(
+            max(m.month) FILTER (
+                WHERE m.month >= s.first_day AND (m.month + INTERVAL '1 month' - INTERVAL '1 day')::date <= s.last_day
+            ),
+            max(m.month)
+        )
+        FROM reporting.oee_monthly AS m CROSS JOIN span AS s
+        """
+    ).fetchone()[0]
+    if month is None:
+        out("no production runs loaded: nothing to summarise")
+        return
+    label = month.strftime("%B %Y")
+    out(f"OEE by plant and line, {label}")
+    out(f"  {'plant':6}{'line':6}{'availability':>13}{'performance':>13}{'quality':>9}{'OEE':>8}")
+    for plant, line, a, p, q, oee in conn.execute(
+        "SELECT plant_code, line_code, availability, performance, quality, oee FROM reporting.oee_monthly "
+        "WHERE month = %s ORDER BY plant_code, line_code",
+        (month,),
+    ):
+        out(f"  {plant or '?':6}{line or '?':6}{_pct(a):>13}{_pct(p):>13}{_pct(q):>9}{_pct(oee):>8}")
+
+    out(f"Five worst machines, {label} (OEE = ideal good time / planned production time)")
+    for machine, plant, line, oee, days in conn.execute(
+        """
+        SELECT
+            machine_code,
+            min(plant_code),
+            min(line_code),
+            sum(coalesce(oee * planned_production_min, 0)) / nullif(sum(planned_production_min), 0),
+            count(*)
+        FROM reporting.oee_daily
+        WHERE date_trunc('month', production_date) = %s
+        GROUP BY machine_code
+        ORDER BY 4 NULLS FIRST, machine_code
+        LIMIT 5
+        """,
+        (month,),
+    ):
+        out(f"  {machine:10} {plant}/{line}  OEE {_pct(oee)} over {days} days")
+
+    out(f"Top downtime reasons, {label} (minutes inside runs)")
+    for plant, reason, planned, minutes, share in conn.execute(
+        "SELECT plant_code, reason_code, is_planned, downtime_min, share_of_month FROM reporting.downtime_pareto "
+        "WHERE month = %s ORDER BY downtime_min DESC, plant_code, reason_code LIMIT 5",
+        (month,),
+    ):
+        kind = "planned" if planned else "unplanned"
+        out(f"  {plant:4} {reason:12} {kind:9} {float(minutes):8,.0f} min  {_pct(share)} of the plant's month")

@@ -1,0 +1,247 @@
+"""`scripts/hub generate DIR`: a realistic, seeded set of feed files for the OEE slice.
+
+Three plants in three time zones (Berlin and Chicago with daylight saving on different
+dates, Pune without), lines of machines running three shifts (06-14, 14-22, 22-06 plant
+time), product changeovers (planned), breakdowns with long-tailed durations, micro-stops,
+speed losses and scrap, master data that changes over time (a machine moves line, a
+product's standard cost changes, a machine goes idle), and a few late and out-of-order
+rows (master rows in no particular order, a machine version that arrives in a later file
+than a newer one, stops in any order, restated runs in a later file).
+
+The same seed and options give the same bytes: one random.Random(seed) drives
+everything, no clock or environment is read. Runs are written in plant-local time (as a
+shop-floor system would); stops with a UTC offset, so that a stop in the repeated hour of
+an autumn night is never ambiguous.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import itertools
+import math
+import random
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from hublib.errors import HubError
+
+PLANTS = [
+    # code, name, country, currency, zone
+    ("BER", "Berlin Stamping", "DE", "EUR", "Europe/Berlin"),
+    ("CHI", "Chicago Assembly", "US", "USD", "America/Chicago"),
+    ("PNQ", "Pune Machining", "IN", "INR", "Asia/Kolkata"),
+]
+MACHINE_TYPES = {"BER": ("press", "Schuler"), "CHI": ("assembly", "Fanuc"), "PNQ": ("cnc", "DMG Mori")}
+PRODUCTS = {
+    # plant -> [(sku, name, family, ideal cycle s, standard cost, list price)]
+    "BER": [
+        ("BRK-100", "Brake bracket", "brackets", 2.0, 2.40, 4.90),
+        ("BRK-150", "Heavy bracket", "brackets", 3.0, 3.70, 7.20),
+    ],
+    "CHI": [("HNG-200", "Door hinge", "hinges", 1.5, 1.10, 2.60), ("HNG-250", "Hood hinge", "hinges", 2.5, 1.90, 4.10)],
+    "PNQ": [
+        ("SHF-300", "Drive shaft", "shafts", 45.0, 310.0, 540.0),
+        ("SHF-350", "Prop shaft", "shafts", 60.0, 420.0, 760.0),
+    ],
+}
+CURRENCY = {code: cur for code, _n, _c, cur, _z in PLANTS}
+ZONE = {code: zone for code, _n, _c, _cur, zone in PLANTS}
+SHIFTS = [("A", 6), ("B", 14), ("C", 22)]
+BREAKDOWNS = ["JAM", "TOOL_BREAK", "ELECTRICAL", "HYDRAULIC", "NO_MATERIAL"]
+
+
+@dataclass
+class Machine:
+    code: str
+    plant: str
+    line: str
+    breakdowns: float = 0.35  # expected breakdowns a run
+    speed: float = 0.9  # mean share of the ideal rate while running
+    scrap: float = 0.02  # mean share of scrap
+
+
+def _csv(rows: list[list], header: list[str]) -> str:
+    buf = io.StringIO()
+    writer = csv.writer(buf, lineterminator="\n")
+    writer.writerow(header)
+    writer.writerows(rows)
+    return buf.getvalue()
+
+
+def _local(ts: datetime, plant: str) -> str:
+    return ts.astimezone(ZoneInfo(ZONE[plant])).strftime("%Y-%m-%d %H:%M:%S")
+
+
+def _with_offset(ts: datetime, plant: str) -> str:
+    return ts.astimezone(ZoneInfo(ZONE[plant])).isoformat(timespec="seconds")
+
+
+def generate(out: Path, seed: int = 1, machines: int = 12, days: int = 56, start: date = date(2026, 2, 16)) -> dict:
+    """Write the files into `out`; returns {file name: data rows}."""
+    if machines < 3 or days < 1:
+        raise HubError("generate needs --machines 3 or more and --days 1 or more")
+    out.mkdir(parents=True, exist_ok=True)
+    rng = random.Random(seed)
+    written: dict[str, int] = {}
+
+    def write(name: str, header: list[str], rows: list[list]) -> None:
+        (out / name).write_text(_csv(rows, header), encoding="utf-8")
+        written[name] = len(rows)
+
+    # -- master data ---------------------------------------------------------------------------
+    write(
+        "plants.csv",
+        ["plant_code", "plant_name", "country_code", "currency_code", "timezone", "updated_at"],
+        [[c, n, ctry, cur, z, "2020-01-01T00:00:00Z"] for c, n, ctry, cur, z in PLANTS],
+    )
+    # Machines go round the plants; within a plant they alternate between lines L1 and L2.
+    fleet = []
+    for i in range(machines):
+        plant = PLANTS[i % len(PLANTS)][0]
+        number = i // len(PLANTS) + 1
+        fleet.append(
+            Machine(
+                f"{plant}-M{number:02d}",
+                plant,
+                f"L{(number - 1) % 2 + 1}",
+                breakdowns=rng.uniform(0.1, 1.0),
+                speed=rng.uniform(0.8, 0.95),
+                scrap=rng.uniform(0.005, 0.05),
+            )
+        )
+    commissioned = {m.code: date(2015 + rng.randrange(8), 1 + rng.randrange(12), 1).isoformat() for m in fleet}
+
+    def machine_row(m: Machine, line: str, kind: str, status: str, updated: str) -> list:
+        return [m.code, f"{MACHINE_TYPES[m.plant][0].title()} {m.code[-2:]}", m.plant, line, kind,
+                MACHINE_TYPES[m.plant][1], commissioned[m.code], status, updated]  # fmt: skip
+
+    machine_rows = [machine_row(m, m.line, MACHINE_TYPES[m.plant][0], "active", "2020-01-01 00:00") for m in fleet]
+    moved = fleet[1]  # moves to the other line a third into the period, at 06:00 plant time
+    move_day = start + timedelta(days=days // 3)
+    new_line = "L2" if moved.line == "L1" else "L1"
+    servo = f"servo-{MACHINE_TYPES[moved.plant][0]}"  # retrofitted before the move (see below)
+    machine_rows.append(machine_row(moved, new_line, servo, "active", f"{move_day.isoformat()} 06:00"))
+    idle = fleet[-1]  # goes idle for the last week
+    idle_day = start + timedelta(days=max(1, days - 7))
+    machine_rows.append(
+        machine_row(idle, idle.line, MACHINE_TYPES[idle.plant][0], "idle", f"{idle_day.isoformat()} 06:00")
+    )
+    rng.shuffle(machine_rows)  # master rows come in any order; history follows updated_at
+    header_m = ["machine_code", "machine_name", "plant_code", "line_code", "machine_type", "manufacturer",
+                "commissioned_on", "status", "updated_at"]  # fmt: skip
+    write("machines.csv", header_m, machine_rows)
+    # A late row: the moved machine was retrofitted (a new machine type) before it moved;
+    # the row arrives in a later file, after the newer one, and history re-sequences.
+    retrofit_day = start + timedelta(days=max(1, days // 6))
+    late_row = machine_row(moved, moved.line, servo, "active", f"{retrofit_day.isoformat()} 06:00")
+    write("machines_late.csv", header_m, [late_row])
+
+    product_rows = []
+    for plant, items in PRODUCTS.items():
+        for sku, name, family, _ideal, cost, price in items:
+            product_rows.append([sku, name, family, "pcs", f"{cost:.2f}", f"{price:.2f}", CURRENCY[plant],
+                                 "2020-01-01T00:00:00Z"])  # fmt: skip
+    sku, name, family, _ideal, cost, price = PRODUCTS["BER"][0]
+    cost_day = start + timedelta(days=days // 2)
+    product_rows.append([sku, name, family, "pcs", f"{cost * 1.06:.2f}", f"{price:.2f}", "EUR",
+                         f"{cost_day.isoformat()}T00:00:00+01:00"])  # fmt: skip
+    write("products.csv", ["product_sku", "product_name", "product_family", "unit_of_measure", "standard_cost",
+                           "list_price", "currency_code", "updated_at"], product_rows)  # fmt: skip
+
+    # -- runs and stops, week by week ----------------------------------------------------------
+    header_r = ["run_id", "machine_code", "product_sku", "work_order", "shift_code", "start_ts", "end_ts",
+                "total_count", "good_count", "ideal_cycle_time_s"]  # fmt: skip
+    header_e = ["event_id", "machine_code", "start_ts", "end_ts", "reason_code", "reason_description", "is_planned"]
+    run_no = 0
+    event_no = 0
+    restated: list[list] = []
+    for week in range(math.ceil(days / 7)):
+        runs: list[list] = []
+        events: list[list] = []
+        for day in range(week * 7, min(days, week * 7 + 7)):
+            today = start + timedelta(days=day)
+            for m in fleet:
+                if m is idle and today >= idle_day:
+                    continue
+                zone = ZoneInfo(ZONE[m.plant])
+                products = PRODUCTS[m.plant]
+                for shift, hour in SHIFTS:
+                    if today.weekday() == 6 and rng.random() < 0.7:
+                        continue  # most Sunday shifts do not run
+                    # A shift is 8 hours on the wall clock (7 or 9 when the clocks change);
+                    # elapsed time is always computed in UTC.
+                    wall = datetime(today.year, today.month, today.day, hour)
+                    shift_start = wall.replace(tzinfo=zone).astimezone(UTC)
+                    shift_end = (wall + timedelta(hours=8)).replace(tzinfo=zone).astimezone(UTC)
+                    # one run, or two with a product change half-way
+                    cuts = [shift_start, shift_end]
+                    if rng.random() < 0.35:
+                        cuts = [shift_start, shift_start + (shift_end - shift_start) / 2, shift_end]
+                    for part, (a_utc, b_utc) in enumerate(itertools.pairwise(cuts)):
+                        run_no += 1
+                        sku, _name, _family, ideal, _cost, _price = products[(run_no + part) % len(products)]
+                        stops: list[tuple[datetime, datetime, str, bool]] = []
+                        if part == 1:  # changeover at the start of the second product
+                            stops.append((a_utc, a_utc + timedelta(minutes=rng.randint(15, 30)), "CHANGEOVER", True))
+                        for _ in range(_poisson(rng, m.breakdowns)):  # breakdowns, long-tailed
+                            at = a_utc + (b_utc - a_utc) * rng.random()
+                            minutes = min(240.0, rng.lognormvariate(math.log(18), 0.9))
+                            stops.append((at, at + timedelta(minutes=minutes), rng.choice(BREAKDOWNS), False))
+                        for _ in range(_poisson(rng, 3.0)):  # micro-stops
+                            at = a_utc + (b_utc - a_utc) * rng.random()
+                            stops.append((at, at + timedelta(minutes=rng.uniform(1, 4)), "MICRO_STOP", False))
+                        # A stop ends with its run at the latest (the next run would not have
+                        # been counted with it in mind).
+                        stops = [(s, min(e, b_utc), r, p) for s, e, r, p in stops]
+                        down = _union_seconds([(s, e) for s, e, _r, _p in stops])
+                        run_s = max(0.0, (b_utc - a_utc).total_seconds() - down)
+                        speed = min(1.0, rng.gauss(m.speed, 0.04))  # speed losses
+                        total = int(run_s * speed / ideal)
+                        good = total - int(total * min(0.5, rng.expovariate(1 / m.scrap)))  # scrap
+                        run_id = f"RUN-{run_no:07d}"
+                        row = [run_id, m.code, sku, f"WO-{today:%y%m%d}-{m.plant}", shift, _local(a_utc, m.plant),
+                               _local(b_utc, m.plant), total, good, ideal]  # fmt: skip
+                        runs.append(row)
+                        if rng.random() < 0.01:  # a count corrected later
+                            fixed = list(row)
+                            fixed[8] = max(0, good - rng.randint(1, 20))
+                            restated.append(fixed)
+                        for s, e, reason, planned in stops:
+                            event_no += 1
+                            events.append([f"DT-{event_no:07d}", m.code, _with_offset(s, m.plant),
+                                           _with_offset(e, m.plant), reason,
+                                           "Planned changeover" if planned else "",
+                                           "true" if planned else "false"])  # fmt: skip
+        if not runs:
+            continue
+        week_start = start + timedelta(days=week * 7)
+        rng.shuffle(events)  # stops arrive in any order
+        write(f"production_runs_{week_start.isoformat()}.csv", header_r, runs)
+        write(f"downtime_events_{week_start.isoformat()}.csv", header_e, events)
+    if restated:
+        write("production_runs_zz_restated.csv", header_r, restated)
+    return written
+
+
+def _poisson(rng: random.Random, mean: float) -> int:
+    threshold, k, p = math.exp(-mean), 0, 1.0
+    while True:
+        p *= rng.random()
+        if p <= threshold:
+            return k
+        k += 1
+
+
+def _union_seconds(spans: list[tuple[datetime, datetime]]) -> float:
+    total, end = 0.0, None
+    for s, e in sorted(x for x in spans if x[1] > x[0]):
+        if end is None or s > end:
+            total += (e - s).total_seconds()
+            end = e
+        elif e > end:
+            total += (e - end).total_seconds()
+            end = e
+    return total
