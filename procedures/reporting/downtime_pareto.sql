@@ -60,3 +60,6 @@ COMMENT ON COLUMN reporting.downtime_pareto.downtime_min IS 'Minutes of those ev
 COMMENT ON COLUMN reporting.downtime_pareto.share_of_month IS 'downtime_min / the plant-month total (fraction).';
 COMMENT ON COLUMN reporting.downtime_pareto.cumulative_share IS
 'Running share in order of minutes descending, then reason_code, then is_planned (false first).';
+COMMENT ON COLUMN reporting.downtime_pareto.plant_code IS 'Plant of the machine version of the overlapped run.';
+COMMENT ON COLUMN reporting.downtime_pareto.reason_code IS 'Downtime reason as the events name it.';
+COMMENT ON COLUMN reporting.downtime_pareto.is_planned IS 'True for planned stops (changeovers, breaks).';

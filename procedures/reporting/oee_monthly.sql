@@ -58,3 +58,7 @@ COMMENT ON COLUMN reporting.oee_monthly.performance IS 'Sum of ideal output time
 COMMENT ON COLUMN reporting.oee_monthly.quality IS 'Sum of ideal good time / sum of ideal output time.';
 COMMENT ON COLUMN reporting.oee_monthly.oee IS 'Sum of ideal good time / sum of planned production time.';
 COMMENT ON COLUMN reporting.oee_monthly.good_ratio IS 'Sum of good / sum of total.';
+COMMENT ON COLUMN reporting.oee_monthly.plant_code IS 'Plant of the machine versions of the machine-days.';
+COMMENT ON COLUMN reporting.oee_monthly.line_code IS 'Line of the machine versions of the machine-days.';
+COMMENT ON COLUMN reporting.oee_monthly.total_count IS 'Units made.';
+COMMENT ON COLUMN reporting.oee_monthly.good_count IS 'Good units.';
