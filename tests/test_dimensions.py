@@ -163,3 +163,23 @@ def test_dimension_loads_twice_change_nothing(wh, tmp_path):
         before = wh.snapshot()
         wh.conn.execute(f"CALL {proc}()")
         assert wh.snapshot() == before, proc
+
+
+def test_duplicate_master_key_in_one_batch_never_reaches_the_history(wh, tmp_path):
+    # Two rows for MA at the same updated_at with different lines: both rejected as
+    # duplicate_key; the identical pair for MB counts twice and makes one version.
+    load(
+        wh,
+        tmp_path,
+        ("plants", [BERLIN]),
+        ("machines", [machine("L1", "2026-01-01T00:00Z"), machine("L2", "2026-01-01T00:00Z"),
+                      "MB,Press B,P1,L1,press,,2019-05-01,active,2026-01-01T00:00Z",
+                      "MB,Press B,P1,L1,press,,2019-05-01,active,2026-01-01T00:00Z"]),
+    )  # fmt: skip
+    assert wh.rejected(wh.batch("machines.csv")["batch_id"]) == [
+        (2, "duplicate_key", "machine_code, updated_at"),
+        (3, "duplicate_key", "machine_code, updated_at"),
+    ]
+    assert versions(wh) == []
+    assert len(versions(wh, "MB")) == 1
+    assert wh.batch("machines.csv")["records_accepted"] == 2
