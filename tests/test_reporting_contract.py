@@ -14,6 +14,11 @@ CONTRACT = {
     "oee_monthly": ["plant_code", "line_code", "month", "availability", "performance", "quality", "oee", "good_ratio"],
     "downtime_pareto": ["plant_code", "month", "reason_code", "is_planned", "events", "downtime_min",
                         "share_of_month", "cumulative_share"],
+    "cost_per_unit_monthly": ["month", "plant_code", "product_sku", "good_units", "allocated_cost", "cost_per_unit",
+                              "standard_cost_per_unit", "variance", "currency_code"],
+    "profitability_monthly": ["month", "plant_code", "product_sku", "product_family", "units_sold", "revenue", "cogs",
+                              "gross_margin", "gross_margin_pct", "revenue_mom_pct", "revenue_yoy_pct",
+                              "currency_code"],
 }  # fmt: skip
 
 
@@ -37,7 +42,7 @@ def test_every_reporting_view_and_column_is_commented(wh):
         "WHERE n.nspname = 'reporting' AND col_description(c.oid, a.attnum) IS NULL"
     )
     assert (missing_views, missing_columns) == ([], [])
-    assert wh.scalar("SELECT count(*) FROM pg_views WHERE schemaname = 'reporting'") >= 3
+    assert wh.scalar("SELECT count(*) FROM pg_views WHERE schemaname = 'reporting'") >= 5
 
 
 def test_month_columns_are_dates_and_reporting_has_only_views(wh):

@@ -8,7 +8,7 @@ AS $$
  * Rebuilds the history of every product from all its versions in clean.product: a
  * version starts where family, standard cost, list price or currency changes (SCD2); name
  * and unit come from the latest version (type 1). Products that runs name before their
- * master data get inferred members, completed in place later.
+ * master data (runs and sales lines) get inferred members, completed in place later.
  */
 BEGIN
     IF to_regclass('pg_temp.desired') IS NOT NULL THEN
@@ -54,7 +54,9 @@ BEGIN
     ),
 
     named_by_facts AS (
-        SELECT DISTINCT r.product_sku FROM clean.production_run AS r
+        SELECT r.product_sku FROM clean.production_run AS r
+        UNION
+        SELECT s.product_sku FROM clean.sales_line AS s
     )
 
     SELECT

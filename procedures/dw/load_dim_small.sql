@@ -5,7 +5,7 @@ SET search_path = ''
 AS $$
 /*
  * The type 1 dimensions: plants (the latest version of each, and inferred members for
- * plants the machines name before their own rows arrive), shifts and downtime reasons
+ * plants that machines, GL entries or sales lines name before their own rows arrive), shifts and downtime reasons
  * (as the runs and events name them; a reason's description is the latest given).
  * Upserts that write only what changed.
  */
@@ -38,7 +38,13 @@ BEGIN
             NULL AS currency_code,
             NULL AS timezone,
             TRUE AS is_inferred
-        FROM clean.machine AS m
+        FROM (
+            SELECT m.plant_code FROM clean.machine AS m
+            UNION
+            SELECT g.plant_code FROM clean.gl_entry AS g
+            UNION
+            SELECT s.plant_code FROM clean.sales_line AS s
+        ) AS m
         WHERE NOT EXISTS (SELECT 1 FROM latest AS l WHERE l.plant_code = m.plant_code)
     )
 
