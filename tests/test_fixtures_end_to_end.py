@@ -69,6 +69,9 @@ def test_demo_from_nothing(tmp_path):
         assert "OEE by plant and line, March 2026" in out
         assert "Five worst machines, March 2026" in out
         assert "Top downtime reasons, March 2026" in out
+        assert "Cost per unit and margin, March 2026 (USD)" in out
+        assert "export: 5 views written to" in out
+        assert (ROOT / "out" / "exports" / "profitability_monthly.csv").exists()
         summary = out[out.index("OEE by plant and line") :].splitlines()
         assert [line.split()[0] for line in summary[2:8]] == ["BER", "BER", "CHI", "CHI", "PNQ", "PNQ"]
     finally:

@@ -25,6 +25,8 @@ scripts/hub <command> [options]
   run [DIR...]          load the folders if given, then run the pipeline chain
   generate DIR [--seed N] [--machines N] [--days N]
                         write a realistic, seeded set of feed files
+  export DIR [--install-hyper]
+                        every reporting view to CSV, and to one Tableau .hyper extract
 
 DATABASE_URL names the warehouse; unset, a private cluster under .pgdata/ is used.
 """
@@ -217,6 +219,40 @@ def cmd_generate(args: list[str]) -> int:
     return 0
 
 
+# -- export -------------------------------------------------------------------------------
+def cmd_export(args: list[str]) -> int:
+    from hublib.db import warehouse_url
+
+    install = "--install-hyper" in args
+    rest = [a for a in args if a != "--install-hyper"]
+    if len(rest) != 1 or rest[0].startswith("-"):
+        raise HubError("usage: scripts/hub export DIR [--install-hyper]")
+    out_dir = Path(rest[0])
+    url = warehouse_url()
+    do_export(url, out_dir, install)
+    return 0
+
+
+def do_export(url: str, out_dir: Path, install: bool = False) -> None:
+    from hublib.db import connect
+    from hublib.export import export_csv, export_hyper, hyper_available, install_hyper
+
+    with connect(url, autocommit=True) as conn:
+        counts = export_csv(conn, out_dir)
+        for view, n in counts.items():
+            out(f"  {out_dir / (view + '.csv')}: {n:,} rows")
+        if install and not hyper_available():
+            out("export: installing tableauhyperapi into .venv (about 300 MB) ...")
+            install_hyper()
+        if hyper_available():
+            hyper = out_dir / "hub.hyper"
+            tables = export_hyper(conn, hyper)
+            out(f"  {hyper}: {len(tables)} tables, {sum(tables.values()):,} rows")
+        else:
+            out("export: no .hyper extract (tableauhyperapi is not installed; add --install-hyper)")
+    out(f"export: {len(counts)} views written to {out_dir}")
+
+
 # -- demo ---------------------------------------------------------------------------------
 def cmd_demo(args: list[str]) -> int:
     _expect_no_args("demo", args)
@@ -233,4 +269,5 @@ COMMANDS = {
     "load": cmd_load,
     "run": cmd_run,
     "generate": cmd_generate,
+    "export": cmd_export,
 }

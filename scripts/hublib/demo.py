@@ -8,10 +8,11 @@ from hublib.db import ROOT, connect, private_cluster
 
 DEMO_DB = "hub_demo"
 DEMO_DATA = ROOT / "out" / "demo-data"
+EXPORTS = ROOT / "out" / "exports"
 
 
 def demo(out) -> int:
-    from hublib.cli import do_load, do_migrate
+    from hublib.cli import do_export, do_load, do_migrate
     from hublib.generate import generate
 
     cluster = private_cluster()
@@ -32,10 +33,14 @@ def demo(out) -> int:
         conn.execute("CALL etl.run_pipeline()")
         out("")
         print_oee_summary(conn, out)
+        print_finance_summary(conn, out)
+    out("")
+    do_export(url, EXPORTS)
     out("")
     out("demo: explore it with")
     out(f"  psql '{url}' -c 'SELECT * FROM reporting.oee_monthly'")
-    out(f"  psql '{url}' -c 'SELECT * FROM etl.batch_reconciliation'")
+    out(f"  psql '{url}' -c 'SELECT * FROM reporting.profitability_monthly'")
+    out(f"  Tableau: {EXPORTS} (CSV; hub.hyper when tableauhyperapi is installed), see docs/tableau.md")
     return 0
 
 
@@ -43,10 +48,10 @@ def _pct(x) -> str:
     return "    -" if x is None else f"{float(x) * 100:5.1f}%"
 
 
-def print_oee_summary(conn, out) -> None:
-    """OEE by plant and line for the last full month, the five worst machines, the top
-    downtime reasons; all from the reporting views."""
-    month = conn.execute(
+def last_full_month(conn):
+    """The latest month the production data covers from its first to its last day (else
+    the latest month with data), as a date (the first day), or None without runs."""
+    return conn.execute(
         """
         WITH span AS (
             SELECT min(production_date) AS first_day, max(production_date) AS last_day FROM reporting.oee_daily
@@ -60,6 +65,12 @@ def print_oee_summary(conn, out) -> None:
         FROM reporting.oee_monthly AS m CROSS JOIN span AS s
         """
     ).fetchone()[0]
+
+
+def print_oee_summary(conn, out) -> None:
+    """OEE by plant and line for the last full month, the five worst machines, the top
+    downtime reasons; all from the reporting views."""
+    month = last_full_month(conn)
     if month is None:
         out("no production runs loaded: nothing to summarise")
         return
@@ -100,3 +111,30 @@ def print_oee_summary(conn, out) -> None:
     ):
         kind = "planned" if planned else "unplanned"
         out(f"  {plant:4} {reason:12} {kind:9} {float(minutes):8,.0f} min  {_pct(share)} of the plant's month")
+
+
+def print_finance_summary(conn, out) -> None:
+    """Cost per unit against standard, and margin, for the same month as the OEE summary."""
+    month = last_full_month(conn)
+    if month is None:
+        return
+    label = month.strftime("%B %Y")
+    rows = conn.execute(
+        """
+        SELECT c.plant_code, c.product_sku, c.cost_per_unit, c.standard_cost_per_unit, p.revenue,
+            p.gross_margin_pct, p.revenue_mom_pct, c.currency_code
+        FROM reporting.cost_per_unit_monthly AS c
+        LEFT JOIN reporting.profitability_monthly AS p USING (month, plant_code, product_sku)
+        WHERE c.month = %s
+        ORDER BY c.plant_code, c.product_sku
+        """,
+        (month,),
+    ).fetchall()
+    currency = rows[0][7] if rows else ""
+    out(f"Cost per unit and margin, {label} ({currency})")
+    out(f"  {'plant':6}{'product':10}{'cost/unit':>11}{'standard':>10}{'revenue':>14}{'margin':>8}{'vs prev':>9}")
+    for plant, sku, cpu, std, revenue, margin, mom, _currency in rows:
+        cpu_s = "-" if cpu is None else f"{float(cpu):.3f}"
+        std_s = "-" if std is None else f"{float(std):.3f}"
+        rev_s = "-" if revenue is None else f"{float(revenue):,.0f}"
+        out(f"  {plant:6}{sku:10}{cpu_s:>11}{std_s:>10}{rev_s:>14}{_pct(margin):>8}{_pct(mom):>9}")

@@ -1,4 +1,4 @@
-"""`scripts/hub generate DIR`: a realistic, seeded set of feed files for the OEE slice.
+"""`scripts/hub generate DIR`: a realistic, seeded set of feed files.
 
 Three plants in three time zones (Berlin and Chicago with daylight saving on different
 dates, Pune without), lines of machines running three shifts (06-14, 14-22, 22-06 plant
@@ -6,7 +6,11 @@ time), product changeovers (planned), breakdowns with long-tailed durations, mic
 speed losses and scrap, master data that changes over time (a machine moves line, a
 product's standard cost changes, a machine goes idle), and a few late and out-of-order
 rows (master rows in no particular order, a machine version that arrives in a later file
-than a newer one, stops in any order, restated runs in a later file).
+than a newer one, stops in any order, restated runs in a later file). The finance feeds
+follow the production: material with units, energy with run time, labour with shifts,
+repairs with breakdowns, depreciation and overhead flat; each week's output sold at list
+price with discounts and a few credit notes, in the plant's currency (EUR, USD, INR), one
+customer moving country; exchange rates on weekdays only.
 
 The same seed and options give the same bytes: one random.Random(seed) drives
 everything, no clock or environment is read. Runs are written in plant-local time (as a
@@ -157,6 +161,7 @@ def generate(out: Path, seed: int = 1, machines: int = 12, days: int = 56, start
     header_e = ["event_id", "machine_code", "start_ts", "end_ts", "reason_code", "reason_description", "is_planned"]
     run_no = 0
     event_no = 0
+    activity: dict[tuple[str, date], dict] = {}
     restated: list[list] = []
     for week in range(math.ceil(days / 7)):
         runs: list[list] = []
@@ -201,6 +206,14 @@ def generate(out: Path, seed: int = 1, machines: int = 12, days: int = 56, start
                         speed = min(1.0, rng.gauss(m.speed, 0.04))  # speed losses
                         total = int(run_s * speed / ideal)
                         good = total - int(total * min(0.5, rng.expovariate(1 / m.scrap)))  # scrap
+                        act = activity.setdefault((m.plant, today), {"units": {}, "run_s": 0.0, "shifts": 0,
+                                                                     "breakdown_min": 0.0})  # fmt: skip
+                        act["units"][sku] = act["units"].get(sku, 0) + good
+                        act["run_s"] += run_s
+                        act["shifts"] += 1 if part == 0 else 0
+                        act["breakdown_min"] += sum(
+                            (e - st).total_seconds() / 60 for st, e, r, _p in stops if r in BREAKDOWNS
+                        )
                         run_id = f"RUN-{run_no:07d}"
                         row = [run_id, m.code, sku, f"WO-{today:%y%m%d}-{m.plant}", shift, _local(a_utc, m.plant),
                                _local(b_utc, m.plant), total, good, ideal]  # fmt: skip
@@ -223,7 +236,119 @@ def generate(out: Path, seed: int = 1, machines: int = 12, days: int = 56, start
         write(f"downtime_events_{week_start.isoformat()}.csv", header_e, events)
     if restated:
         write("production_runs_zz_restated.csv", header_r, restated)
+    _finance(write, rng, activity, start, days)
     return written
+
+
+# Costs in the plant's currency, per unit of activity.
+COST_RATES = {
+    # plant: (material per unit by sku, energy per run hour, labour per shift, repair per breakdown minute,
+    #         depreciation and overhead per month)
+    "BER": ({"BRK-100": 1.75, "BRK-150": 2.70}, 25.0, 2600.0, 15.0, (90000.0, 40000.0)),
+    "CHI": ({"HNG-200": 0.70, "HNG-250": 1.25}, 28.0, 2400.0, 16.0, (80000.0, 35000.0)),
+    "PNQ": ({"SHF-300": 160.0, "SHF-350": 220.0}, 900.0, 52000.0, 650.0, (2600000.0, 900000.0)),
+}
+CUSTOMERS = {
+    "BER": [
+        ("C-BER-1", "Autowerk GmbH", "DE"),
+        ("C-BER-2", "Fahrzeugbau AG", "AT"),
+        ("C-BER-3", "Carrosserie SA", "FR"),
+    ],
+    "CHI": [
+        ("C-CHI-1", "Midwest Motors", "US"),
+        ("C-CHI-2", "Great Lakes Auto", "CA"),
+        ("C-CHI-3", "Prairie Trucks", "US"),
+    ],
+    "PNQ": [("C-PNQ-1", "Deccan Auto", "IN"), ("C-PNQ-2", "Sahyadri Motors", "IN"), ("C-PNQ-3", "Gulf Vehicles", "AE")],
+}
+ACCOUNTS = [
+    ("5100", "Raw material", "cost", "material"),
+    ("5200", "Direct labour", "cost", "labor"),
+    ("5300", "Electricity", "cost", "energy"),
+    ("5400", "Repairs", "cost", "maintenance"),
+    ("5500", "Depreciation", "cost", "depreciation"),
+    ("5600", "Plant overhead", "cost", "overhead"),
+    ("4000", "Product sales", "revenue", ""),
+]
+
+
+def _finance(write, rng: random.Random, activity: dict, start: date, days: int) -> None:
+    """Accounts, GL entries that follow the generated activity, sales of what was made, and
+    exchange rates (weekdays only) for EUR and INR against USD."""
+    write("accounts.csv", ["account_code", "account_name", "account_type", "cost_category", "updated_at"],
+          [[*a, "2020-01-01T00:00:00Z"] for a in ACCOUNTS])  # fmt: skip
+    end = start + timedelta(days=days - 1)
+    gl: list[list] = []
+    entry = 0
+
+    def post(day: date, plant: str, account: str, amount: float, text: str) -> None:
+        nonlocal entry
+        entry += 1
+        gl.append([f"GL-{entry:07d}", day.isoformat(), plant, f"CC-{plant}", account, f"{amount:.2f}", CURRENCY[plant],
+                   text])  # fmt: skip
+
+    for (plant, day), act in sorted(activity.items()):
+        material, energy, labour, repair, _monthly = COST_RATES[plant]
+        post(day, plant, "5100", sum(material[sku] * units for sku, units in sorted(act["units"].items())), "Material")
+        post(day, plant, "5300", energy * act["run_s"] / 3600, "Electricity")
+        post(day, plant, "5200", labour * act["shifts"], "Shift crews")
+        if act["breakdown_min"] > 0:
+            post(day, plant, "5400", repair * act["breakdown_min"] * rng.uniform(0.8, 1.3), "Repairs")
+    month = date(start.year, start.month, 1)
+    while month <= end:
+        last = (month + timedelta(days=32)).replace(day=1) - timedelta(days=1)
+        share = (min(last, end) - max(month, start)).days + 1
+        for plant, *_rest in PLANTS:
+            depreciation, overhead = COST_RATES[plant][4]
+            post(min(last, end), plant, "5500", depreciation * share / last.day, "Depreciation")
+            post(min(last, end), plant, "5600", overhead * share / last.day, "Overhead")
+        month = last + timedelta(days=1)
+    write("gl_entries.csv", ["entry_id", "posting_date", "plant_code", "cost_center", "account_code", "amount",
+                             "currency_code", "description"], gl)  # fmt: skip
+
+    # Sales: each Friday, what the plant made that week, at list price with discounts, to its
+    # customers; now and then a credit note. One customer moves country half-way.
+    prices = {sku: price for items in PRODUCTS.values() for sku, _n, _f, _i, _c, price in items}
+    lines: list[list] = []
+    invoice = 0
+    week_units: dict[tuple[str, date], dict[str, int]] = {}
+    for (plant, day), act in activity.items():
+        friday = day + timedelta(days=(4 - day.weekday()) % 7)
+        bucket = week_units.setdefault((plant, min(friday, end)), {})
+        for sku, units in act["units"].items():
+            bucket[sku] = bucket.get(sku, 0) + units
+    moved_customer = CUSTOMERS["BER"][1][0]
+    for (plant, day), units in sorted(week_units.items()):
+        for sku, made in sorted(units.items()):
+            for code, name, country in CUSTOMERS[plant]:
+                if code == moved_customer and day >= start + timedelta(days=days // 2):
+                    country = "CH"
+                invoice += 1
+                quantity = int(made * 0.9 / len(CUSTOMERS[plant]))
+                price = prices[sku] * rng.uniform(0.97, 1.03)
+                discount = rng.choice(["", "", "2.5", "5"])
+                lines.append([f"INV-{invoice:06d}", 1, day.isoformat(), code, name, country, sku, plant, quantity,
+                              f"{price:.2f}", discount, CURRENCY[plant]])  # fmt: skip
+                if rng.random() < 0.05:
+                    lines.append([f"CN-{invoice:06d}", 1, min(day + timedelta(days=3), end).isoformat(), code, name,
+                                  country, sku, plant, -max(1, quantity // 50), f"{price:.2f}", "",
+                                  CURRENCY[plant]])  # fmt: skip
+    write("sales_lines.csv", ["invoice_id", "line_no", "invoice_date", "customer_code", "customer_name",
+                              "customer_country", "product_sku", "plant_code", "quantity", "unit_price",
+                              "discount_pct", "currency_code"], lines)  # fmt: skip
+
+    # Rates on weekdays only (the weekend takes Friday's), from a week before the start.
+    rates: list[list] = []
+    eur_usd, usd_inr = 1.08, 86.5
+    day = start - timedelta(days=7)
+    while day <= end:
+        if day.weekday() < 5:
+            eur_usd *= math.exp(rng.gauss(0, 0.004))
+            usd_inr *= math.exp(rng.gauss(0, 0.003))
+            rates.append([day.isoformat(), "EUR", "USD", f"{eur_usd:.5f}"])
+            rates.append([day.isoformat(), "USD", "INR", f"{usd_inr:.4f}"])
+        day += timedelta(days=1)
+    write("fx_rates.csv", ["rate_date", "from_currency", "to_currency", "rate"], rates)
 
 
 def _poisson(rng: random.Random, mean: float) -> int:
