@@ -8,6 +8,9 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
+import psycopg
+import pytest
+
 from tests.helpers import BERLIN, feed_file
 
 CHICAGO = "P2,Chicago,US,USD,America/Chicago,2020-01-01T00:00:00Z"
@@ -35,7 +38,7 @@ I1_CONVERTED = (
 )
 
 
-def finance(wh, tmp_path, reporting="EUR", **feeds):
+def finance(wh, tmp_path, reporting="EUR", missing_rates=None, **feeds):
     feed_file(tmp_path, "plants", BERLIN, CHICAGO)
     feed_file(tmp_path, "machines", *MACHINES)
     feed_file(tmp_path, "products", *PRODUCTS)
@@ -43,12 +46,18 @@ def finance(wh, tmp_path, reporting="EUR", **feeds):
     for feed, rows in feeds.items():
         feed_file(tmp_path, feed, *rows)
     wh.load(tmp_path)
-    set_reporting(wh, reporting)
+    set_reporting(wh, reporting, missing_rates)
 
 
-def set_reporting(wh, currency):
+def set_reporting(wh, currency, missing_rates=None):
     wh.conn.execute("UPDATE etl.setting SET setting_value = %s WHERE setting_name = 'reporting_currency'", (currency,))
-    wh.conn.execute("CALL etl.run_pipeline()")
+    if missing_rates is None:
+        wh.conn.execute("CALL etl.run_pipeline()")
+    else:
+        # The exchange-rate check fails the run, naming what is missing; the steps before
+        # it are committed, so the views show the data with NULL where a rate is missing.
+        with pytest.raises(psycopg.errors.DataException, match=missing_rates):
+            wh.conn.execute("CALL etl.run_pipeline()")
 
 
 def rows(wh, view, where=""):
@@ -145,6 +154,7 @@ def test_exchange_rates_gap_inverse_tie_latest_missing_and_switch(wh, tmp_path):
         wh,
         tmp_path,
         reporting="USD",
+        missing_rates=r"1 day\(s\) need an exchange rate to USD that is missing: JPY on 2026-03-08\n",
         fx_rates=[
             "2026-03-06,EUR,USD,1.10",
             "2026-03-09,EUR,USD,1.20",
@@ -171,9 +181,17 @@ def test_exchange_rates_gap_inverse_tie_latest_missing_and_switch(wh, tmp_path):
     assert wh.scalar(I1_CONVERTED) == Decimal("110.00")
     # Switch the reporting currency to EUR and run again: the EUR line is worth 100 EUR; GBP has
     # no rate to EUR at all (only USD->GBP exists, and there is no triangulation): NULL.
-    set_reporting(wh, "EUR")
+    # Against EUR only EUR->USD exists (and gives USD->EUR by inverse): CHF, GBP (sold on
+    # the 8th and 9th), JPY and SEK have no rate, and the check names each; the USD
+    # standard costs convert through the inverse of EUR->USD.
+    set_reporting(
+        wh,
+        "EUR",
+        missing_rates=r"5 day\(s\) need an exchange rate to EUR that is missing: CHF on 2026-03-08; "
+        r"GBP on 2 days from 2026-03-08 to 2026-03-09; JPY on 2026-03-08; SEK on 2026-03-08\n",
+    )
     revenue = {r["product_sku"]: r["revenue"] for r in rows(wh, "profitability_monthly")}
-    assert revenue["SKUG"] is None and revenue["SKUS"] is None
+    assert revenue["SKUG"] is None and revenue["SKUS"] is None and revenue["SKUC"] is None
     assert wh.scalar(I1_CONVERTED) == 100
     assert {r["currency_code"] for r in rows(wh, "profitability_monthly")} == {"EUR"}
 
