@@ -19,8 +19,9 @@ WITH clipped AS (
     INNER JOIN dw.fact_downtime_event AS e
         ON
             r.machine_code = e.machine_code
-            AND r.end_ts > e.start_ts
-            AND r.start_ts < e.end_ts
+            -- the stop overlaps the run, found through the GiST index on the stop's span
+            -- (an empty span, a zero-minute stop, overlaps nothing)
+            AND tstzrange(r.start_ts, r.end_ts) && tstzrange(e.start_ts, e.end_ts)
 ),
 
 per_run AS (
