@@ -1,12 +1,8 @@
 -- requires: dw/oee_machine_day.sql
+-- requires: dw/oee_ratios.sql
 CREATE OR REPLACE VIEW reporting.oee_daily AS
 /*
- * OEE per machine and plant-local production date.
- *   planned production = scheduled - planned downtime; run time = planned production -
- *   unplanned downtime; availability = run time / planned production; performance =
- *   ideal output time / run time (not capped); quality = ideal good time / ideal output
- *   time; OEE = ideal good time / planned production time; good ratio = good / total.
- * A ratio whose denominator is 0 is NULL.
+ * OEE per machine and plant-local production date; the rules are dw.oee_ratios.
  */
 SELECT
     m.plant_code,
@@ -15,23 +11,24 @@ SELECT
     d.production_date,
     d.scheduled_s / 60 AS scheduled_min,
     d.planned_downtime_s / 60 AS planned_downtime_min,
-    (d.scheduled_s - d.planned_downtime_s) / 60 AS planned_production_min,
+    r.planned_production_s / 60 AS planned_production_min,
     d.unplanned_downtime_s / 60 AS unplanned_downtime_min,
-    (d.scheduled_s - d.planned_downtime_s - d.unplanned_downtime_s) / 60 AS run_time_min,
+    r.run_time_s / 60 AS run_time_min,
     d.total_count,
     d.good_count,
-    (d.scheduled_s - d.planned_downtime_s - d.unplanned_downtime_s)
-    / nullif(d.scheduled_s - d.planned_downtime_s, 0) AS availability,
-    d.ideal_output_s / nullif(d.scheduled_s - d.planned_downtime_s - d.unplanned_downtime_s, 0) AS performance,
-    d.ideal_good_s / nullif(d.ideal_output_s, 0) AS quality,
-    d.ideal_good_s / nullif(d.scheduled_s - d.planned_downtime_s, 0) AS oee,
-    d.good_count::numeric / nullif(d.total_count, 0) AS good_ratio,
-    coalesce(
-        d.ideal_output_s > d.scheduled_s - d.planned_downtime_s - d.unplanned_downtime_s, FALSE
-    ) AS performance_above_1
+    r.availability,
+    r.performance,
+    r.quality,
+    r.oee,
+    r.good_ratio,
+    coalesce(r.performance > 1, FALSE) AS performance_above_1
 FROM dw.oee_machine_day AS d
 INNER JOIN dw.dim_machine AS m
-    ON d.machine_key = m.machine_key;
+    ON d.machine_key = m.machine_key
+CROSS JOIN LATERAL dw.oee_ratios(
+    d.scheduled_s, d.planned_downtime_s, d.unplanned_downtime_s, d.ideal_output_s, d.ideal_good_s,
+    d.total_count, d.good_count
+) AS r;
 
 COMMENT ON VIEW reporting.oee_daily IS
 'OEE per machine and plant-local production date (the date of each run''s start). '

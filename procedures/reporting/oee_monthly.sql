@@ -1,8 +1,9 @@
 -- requires: dw/oee_machine_day.sql
+-- requires: dw/oee_ratios.sql
 CREATE OR REPLACE VIEW reporting.oee_monthly AS
 /*
  * OEE per plant, line and month: the machine-days (each under its version's plant and
- * line) are summed first, then divided, never averaged.
+ * line) are summed first, then divided by the rules of dw.oee_ratios, never averaged.
  */
 WITH month_sums AS (
     SELECT
@@ -30,18 +31,21 @@ SELECT
     s.machine_days,
     s.scheduled_s / 60 AS scheduled_min,
     s.planned_downtime_s / 60 AS planned_downtime_min,
-    (s.scheduled_s - s.planned_downtime_s) / 60 AS planned_production_min,
+    r.planned_production_s / 60 AS planned_production_min,
     s.unplanned_downtime_s / 60 AS unplanned_downtime_min,
-    (s.scheduled_s - s.planned_downtime_s - s.unplanned_downtime_s) / 60 AS run_time_min,
+    r.run_time_s / 60 AS run_time_min,
     s.total_count,
     s.good_count,
-    (s.scheduled_s - s.planned_downtime_s - s.unplanned_downtime_s)
-    / nullif(s.scheduled_s - s.planned_downtime_s, 0) AS availability,
-    s.ideal_output_s / nullif(s.scheduled_s - s.planned_downtime_s - s.unplanned_downtime_s, 0) AS performance,
-    s.ideal_good_s / nullif(s.ideal_output_s, 0) AS quality,
-    s.ideal_good_s / nullif(s.scheduled_s - s.planned_downtime_s, 0) AS oee,
-    s.good_count::numeric / nullif(s.total_count, 0) AS good_ratio
-FROM month_sums AS s;
+    r.availability,
+    r.performance,
+    r.quality,
+    r.oee,
+    r.good_ratio
+FROM month_sums AS s
+CROSS JOIN LATERAL dw.oee_ratios(
+    s.scheduled_s, s.planned_downtime_s, s.unplanned_downtime_s, s.ideal_output_s, s.ideal_good_s,
+    s.total_count, s.good_count
+) AS r;
 
 COMMENT ON VIEW reporting.oee_monthly IS
 'OEE per plant, line and plant-local month (first day), from summed minutes and counts. '
