@@ -5,13 +5,11 @@ procedures/, and for every test a fresh clone of it (pytest-postgresql's janitor
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
 import sys
 import tempfile
 from pathlib import Path
 
-import psycopg
 import pytest
 from psycopg.conninfo import conninfo_to_dict, make_conninfo
 from pytest_postgresql import factories
@@ -110,6 +108,3 @@ def run_hub(*args: str, env: dict[str, str] | None = None, cwd: Path = ROOT) -> 
 def plpgsql_check_available(wh) -> bool:
     row = wh.one("SELECT count(*) FROM pg_available_extensions WHERE name = 'plpgsql_check'")
     return bool(row[0])
-
-
-__all__ = ["ROOT", "psycopg", "run_hub", "shutil"]

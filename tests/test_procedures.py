@@ -7,7 +7,7 @@ import psycopg
 import pytest
 
 from hublib.errors import HubError
-from hublib.loader import Loader
+from hublib.loader import FileResult, Loader
 from tests.helpers import BERLIN, HEADERS, M1_IN_P1, feed_file
 
 FEEDS_WITH_ROWS = {
@@ -33,7 +33,7 @@ def _stage_and_validate_twice(wh, tmp_path, feed):
     with psycopg.connect(wh.url) as conn:
         loader = Loader(conn)
         batch_id = loader._register(
-            type("F", (), {"batch_id": None, "method": None})(),
+            FileResult(path=path, feed=feed),
             loader.feeds[feed],
             path,
             f"sha-{feed}",
@@ -104,7 +104,7 @@ def test_an_unbalanced_batch_cannot_be_closed(wh, tmp_path):
     path = feed_file(tmp_path, "plants", BERLIN)
     with psycopg.connect(wh.url) as conn:
         loader = Loader(conn)
-        holder = type("F", (), {"batch_id": None, "method": None})()
+        holder = FileResult(path=path, feed="plants")
         batch_id = loader._register(holder, loader.feeds["plants"], path, "sha", 1, [], [], "copy")
         with pytest.raises(psycopg.errors.CheckViolation, match="does not reconcile: read 5 <> accepted 0"):
             conn.execute("CALL etl.close_batch(%s::bigint, 5::bigint)", (batch_id,))

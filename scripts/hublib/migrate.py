@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -110,8 +111,6 @@ def procedure_files(root: Path) -> list[Path]:
 
 
 def _acquire_lock(conn: psycopg.Connection, key: int, what: str, wait_s: float = 600) -> None:
-    import time
-
     deadline = time.monotonic() + wait_s
     while not conn.execute("SELECT pg_try_advisory_lock(%s)", (key,)).fetchone()[0]:
         if time.monotonic() > deadline:
