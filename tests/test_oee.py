@@ -238,3 +238,29 @@ def test_the_chain_run_twice_changes_nothing(wh, tmp_path):
     wh.conn.execute("CALL etl.run_pipeline()")
     assert wh.snapshot() == before
     assert wh.scalar("SELECT count(*) FROM dw.fact_production_run") == 1
+
+
+def test_pareto_attributes_stops_to_the_month_of_the_run_they_overlap(wh, tmp_path):
+    # Night run N: 2026-03-31 22:00 -> 04-01 06:00 (production date 03-31, March);
+    # morning run M: 04-01 06:00 -> 14:00 (April). A stop 05:30 -> 06:30 on 04-01 falls
+    # 30 min inside N (March) and 30 min inside M (April): it counts in both months.
+    # E2 09:50 -> 10:10 on 04-01 lies inside M: April = 30 + 20 = 50 min from 2 events.
+    # E3 09:50 -> 10:10 on 03-10 overlaps runs D1 (06-10) and D2 (10-14), 10 min each: one
+    # event, 20 min. March = E1's 30 + E3's 20 = 50 min from 2 distinct events.
+    run(
+        wh,
+        tmp_path,
+        [
+            "N,MA,SKU1,,C,2026-03-31 22:00,2026-04-01 06:00,100,90,1",
+            "M,MA,SKU1,,A,2026-04-01 06:00,2026-04-01 14:00,100,90,1",
+            "D1,MA,SKU1,,A,2026-03-10 06:00,2026-03-10 10:00,100,90,1",
+            "D2,MA,SKU1,,A,2026-03-10 10:00,2026-03-10 14:00,100,90,1",
+        ],
+        [
+            "E1,MA,2026-04-01 05:30,2026-04-01 06:30,JAM,,false",
+            "E2,MA,2026-04-01 09:50,2026-04-01 10:10,JAM,,false",
+            "E3,MA,2026-03-10 09:50,2026-03-10 10:10,JAM,,false",
+        ],
+    )
+    got = wh.all("SELECT month, events, downtime_min FROM reporting.downtime_pareto ORDER BY month")
+    assert got == [(date(2026, 3, 1), 2, 50), (date(2026, 4, 1), 2, 50)]
