@@ -10,6 +10,7 @@ Hyper API when it is installed (requirements-hyper.txt; about 300 MB, so it is o
 from __future__ import annotations
 
 import subprocess
+import tempfile
 import sys
 from pathlib import Path
 
@@ -92,8 +93,9 @@ def export_hyper(conn: psycopg.Connection, path: Path) -> dict[str, int]:
 
     path.parent.mkdir(parents=True, exist_ok=True)
     counts = {}
+    log_dir = tempfile.mkdtemp(prefix="hub-hyper-log-")  # hyperd writes its log to the cwd otherwise
     with (
-        HyperProcess(telemetry=Telemetry.DO_NOT_SEND_USAGE_DATA_TO_TABLEAU) as hyper,
+        HyperProcess(telemetry=Telemetry.DO_NOT_SEND_USAGE_DATA_TO_TABLEAU, parameters={"log_dir": log_dir}) as hyper,
         Connection(hyper.endpoint, str(path), CreateMode.CREATE_AND_REPLACE) as target,
     ):
         target.catalog.create_schema_if_not_exists(SchemaName("reporting"))
