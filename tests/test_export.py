@@ -46,7 +46,9 @@ def test_every_view_to_one_hyper_file_read_back(loaded, tmp_path):
     counts = export_hyper(loaded.conn, path)
     assert counts == _view_counts(loaded)
     with (
-        api.HyperProcess(telemetry=api.Telemetry.DO_NOT_SEND_USAGE_DATA_TO_TABLEAU) as hyper,
+        api.HyperProcess(
+            telemetry=api.Telemetry.DO_NOT_SEND_USAGE_DATA_TO_TABLEAU, parameters={"log_dir": str(tmp_path)}
+        ) as hyper,
         api.Connection(hyper.endpoint, str(path)) as conn,
     ):
         tables = {t.name.unescaped for t in conn.catalog.get_table_names(api.SchemaName("reporting"))}

@@ -10,8 +10,8 @@ Hyper API when it is installed (requirements-hyper.txt; about 300 MB, so it is o
 from __future__ import annotations
 
 import subprocess
-import tempfile
 import sys
+import tempfile
 from pathlib import Path
 
 import psycopg
