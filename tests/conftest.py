@@ -19,6 +19,23 @@ from pytest_postgresql.janitor import DatabaseJanitor
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "scripts"))
 
+# Airflow reads its configuration when first imported: a throw-away home with a SQLite
+# metadata database, this checkout's dags/, no examples. The hub's JSON log goes to a
+# temporary folder too, and the DAG retries after one second instead of a minute.
+_AIRFLOW_HOME = Path(tempfile.mkdtemp(prefix="hub-test-airflow-"))
+os.environ.update(
+    {
+        "AIRFLOW_HOME": str(_AIRFLOW_HOME),
+        "AIRFLOW__CORE__DAGS_FOLDER": str(ROOT / "dags"),
+        "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
+        "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN": f"sqlite:///{_AIRFLOW_HOME / 'airflow.db'}",
+        "HUB_LOG_DIR": str(_AIRFLOW_HOME / "hub-logs"),
+        "HUB_RETRY_DELAY_SECONDS": "1",
+    }
+)
+for _name in [n for n in os.environ if n.startswith(("HUB_SMTP", "HUB_EMAIL", "HUB_WEBHOOK"))]:
+    del os.environ[_name]
+
 from hublib.cluster import Cluster  # noqa: E402
 from hublib.migrate import migrate  # noqa: E402
 from tests.helpers import Warehouse  # noqa: E402

@@ -74,19 +74,27 @@ def test_load_reports_counts_and_rejections_with_status_zero(hub_env, tmp_path, 
     row = next(line for line in lines if line.startswith("production_runs "))
     assert row.split()[2:6] == ["2", "1", "1", "0"]  # read, accepted, rejected, pending
     assert "  line 3: good_exceeds_total: good_count 101 is larger than total_count 100" in lines
-    assert lines[-1].startswith("load: 3 file(s) loaded, 0 already loaded; read 4 = accepted 3 + rejected 1")
+    assert any(line.startswith("load: 3 file(s) loaded, 0 already loaded; read 4 = accepted 3 + rejected 1") for line in lines)
+    assert lines[-1] == "run 1: success; notified: log"
     again = run_hub("load", str(tmp_path), env=hub_env)
     assert again.returncode == 0
     assert "load: 0 file(s) loaded, 3 already loaded" in again.stdout
+    # each load is one recorded run; the second one loaded nothing new
+    assert wh.all("SELECT run_id, kind, state, batches, rows_loaded, rows_rejected FROM reporting.pipeline_runs") == [
+        (1, "load", "success", 3, 3, 1),
+        (2, "load", "success", 0, 0, 0),
+    ]
 
 
 def test_run_loads_and_calls_the_chain(hub_env, tmp_path, wh):
     feed_file(tmp_path, "plants", BERLIN)
     proc = run_hub("run", str(tmp_path), env=hub_env)
     assert proc.returncode == 0, proc.stderr
-    assert "run: CALL etl.run_pipeline()" in proc.stdout
-    assert "etl.run_pipeline: step 10 etl.retry_pending" in proc.stdout
+    assert "etl.run_step: run 1 step 10 etl.retry_pending (attempt 1)" in proc.stdout
     assert wh.scalar("SELECT count(*) FROM clean.plant") == 1
+    # one run row covers the loads of `run DIR`
+    assert wh.all("SELECT kind, state, batches, rows_loaded FROM reporting.pipeline_runs") == [("run", "success", 1, 1)]
+    assert wh.all("SELECT DISTINCT state FROM reporting.pipeline_run_steps") == [("success",)]
 
 
 def test_private_cluster_lifecycle(tmp_path_factory):

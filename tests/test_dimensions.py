@@ -25,6 +25,9 @@ def machine(line, updated, name="Press A", status="active"):
 
 
 def load(wh, folder, *files):
+    # These tests leave products, shifts or plants unknown (-1) on purpose, which the
+    # gate's unknown_members check rightly fails (test_quality_gate.py); it is off here.
+    wh.conn.execute("UPDATE etl.dq_check SET is_enabled = FALSE WHERE check_name = 'unknown_members'")
     for feed, rows in files:
         feed_file(folder, feed, *rows)
     wh.load(folder)

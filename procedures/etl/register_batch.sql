@@ -19,6 +19,7 @@ AS $$
  * Registers one file as a batch (status loading) and opens its staging partition (in two
  * halves split at p_split_line when the loader will COPY from two sessions).
  * The caller checks etl.batch.sha256 first: the same content loaded again is a no-op.
+ * The batch belongs to the session's run (hub.run_id, set by etl.start_run), if any.
  */
 DECLARE
     v_batch_id bigint;
@@ -31,11 +32,13 @@ BEGIN
 
     INSERT INTO etl.batch (
         feed_name, file_name, file_path, sha256, file_bytes, header_columns, unknown_columns,
-        load_method
+        load_method, run_id
     )
     VALUES (
         p_feed_name, p_file_name, p_file_path, p_sha256, p_file_bytes,
-        coalesce(p_header, '{}'), coalesce(p_unknown_columns, '{}'), p_load_method
+        coalesce(p_header, '{}'), coalesce(p_unknown_columns, '{}'), p_load_method,
+        -- the run this session opened with etl.start_run, if any
+        nullif(current_setting('hub.run_id', TRUE), '')::bigint
     )
     RETURNING batch_id INTO v_batch_id;
 

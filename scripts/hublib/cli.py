@@ -143,32 +143,24 @@ def cmd_load(args: list[str]) -> int:
     return 0
 
 
-def do_load(url: str, dirs: list[Path]):
-    from hublib.db import connect
-    from hublib.loader import Loader
+def do_load(url: str, dirs: list[Path], *, chain: bool = False):
+    """One recorded invocation (kind load, or run when the chain follows)."""
+    from hublib.pipeline import invoke
     from hublib.report import print_load
 
-    with connect(url) as conn:
-        result = Loader(conn, log=out, url=url).load(dirs)
-    print_load(result, out)
-    return result
+    return invoke(url, "run" if chain else "load", dirs, chain=chain, log=out, on_loaded=lambda r: print_load(r, out))
 
 
 def cmd_run(args: list[str]) -> int:
     dirs = _dirs(args, "run")
-    from hublib.db import connect, warehouse_url
+    from hublib.db import warehouse_url
 
     for d in dirs:
         if not d.is_dir():
             raise HubError(f"folder {d} does not exist", "give a folder that holds feed files")
     url = warehouse_url()
     do_migrate(url)
-    if dirs:
-        do_load(url, dirs)
-    with connect(url, autocommit=True) as conn:
-        conn.add_notice_handler(lambda d: out(f"  {d.message_primary}"))
-        out("run: CALL etl.run_pipeline()")
-        conn.execute("CALL etl.run_pipeline()")
+    do_load(url, dirs, chain=True)
     out("run: done")
     return 0
 

@@ -27,10 +27,8 @@ def demo(out) -> int:
     shutil.rmtree(DEMO_DATA, ignore_errors=True)
     written = generate(DEMO_DATA, seed=1, machines=9, days=56)
     out(f"demo: generated {len(written)} feed files, {sum(written.values()):,} rows, in {DEMO_DATA}")
-    do_load(url, [DEMO_DATA])
+    do_load(url, [DEMO_DATA], chain=True)
     with connect(url, autocommit=True) as conn:
-        out("demo: CALL etl.run_pipeline()")
-        conn.execute("CALL etl.run_pipeline()")
         out("")
         print_oee_summary(conn, out)
         print_finance_summary(conn, out)

@@ -1,0 +1,76 @@
+CREATE OR REPLACE FUNCTION etl.dq_daily_volume(p_target text, p_threshold numeric)
+RETURNS TABLE (observed numeric, passed boolean, detail text)
+LANGUAGE plpgsql
+STABLE
+SECURITY DEFINER
+SET search_path = ''
+AS $$
+/*
+ * The latest UTC day's record count of feed p_target (by its time column) against the
+ * median of the 28 days before it that have data: observed is |count / median - 1|, and
+ * the check passes while that is at most p_threshold. With fewer than 7 earlier days
+ * there is no normal to compare with, and the check passes saying so.
+ */
+DECLARE
+    v_table text;
+    v_column text;
+    v_latest date;
+    v_count bigint;
+    v_median numeric;
+    v_days integer;
+BEGIN
+    SELECT
+        f.clean_table,
+        CASE f.feed_name
+            WHEN 'production_runs' THEN 'start_ts'
+            WHEN 'downtime_events' THEN 'start_ts'
+            WHEN 'sensor_readings' THEN 'reading_ts'
+        END
+    INTO v_table, v_column
+    FROM etl.feed AS f
+    WHERE f.feed_name = p_target;
+    IF v_column IS NULL THEN
+        RAISE EXCEPTION 'etl.dq_daily_volume: no daily volume for feed %', coalesce(p_target, 'NULL')
+            USING ERRCODE = 'invalid_parameter_value',
+                HINT = 'Targets: production_runs, downtime_events, sensor_readings.';
+    END IF;
+
+    EXECUTE format('SELECT max(%I)::date FROM clean.%I', v_column, v_table) INTO v_latest;
+    IF v_latest IS NULL THEN
+        RETURN QUERY SELECT NULL::numeric, TRUE, format('%s holds no data yet', p_target);
+        RETURN;
+    END IF;
+
+    EXECUTE format(
+        'WITH daily AS ('
+        '    SELECT (t.%1$I AT TIME ZONE ''UTC'')::date AS day, count(*) AS n'
+        '    FROM clean.%2$I AS t'
+        '    WHERE t.%1$I >= ($1 - 28)::timestamp AT TIME ZONE ''UTC'''
+        '    GROUP BY 1'
+        ')'
+        ' SELECT'
+        '    coalesce(max(d.n) FILTER (WHERE d.day = $1), 0),'
+        '    percentile_cont(0.5) WITHIN GROUP (ORDER BY d.n) FILTER (WHERE d.day < $1),'
+        '    count(*) FILTER (WHERE d.day < $1)'
+        ' FROM daily AS d',
+        v_column, v_table
+    )
+    INTO v_count, v_median, v_days
+    USING v_latest;
+
+    IF v_days < 7 THEN
+        RETURN QUERY SELECT NULL::numeric, TRUE,
+            format('%s: %s records on %s; only %s earlier day(s), no normal yet', p_target, v_count, v_latest, v_days);
+        RETURN;
+    END IF;
+
+    RETURN QUERY SELECT
+        round(abs(v_count / v_median - 1), 4),
+        abs(v_count / v_median - 1) <= p_threshold,
+        format('%s: %s records on %s against a median of %s over the %s day(s) before (limit +-%s%%)',
+            p_target, v_count, v_latest, v_median, v_days, round(p_threshold * 100));
+END;
+$$;
+
+COMMENT ON FUNCTION etl.dq_daily_volume(text, numeric) IS
+'Check: the latest day''s record count of a feed against the median of the 28 days before.';

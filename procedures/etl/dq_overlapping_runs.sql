@@ -1,0 +1,38 @@
+CREATE OR REPLACE FUNCTION etl.dq_overlapping_runs(p_target text, p_threshold numeric)
+RETURNS TABLE (observed numeric, passed boolean, detail text)
+LANGUAGE sql
+STABLE
+SECURITY DEFINER
+SET search_path = ''
+AS $$
+    /*
+     * Pairs of production runs of one machine that overlap in time: OEE would count that
+     * time twice. Runs that only touch (one ends when the next starts) do not overlap.
+     * p_target unused.
+     */
+    WITH pairs AS (
+        SELECT a.run_id AS run_a, b.run_id AS run_b, a.machine_code
+        FROM dw.fact_production_run AS a
+        INNER JOIN dw.fact_production_run AS b
+            ON
+                a.machine_code = b.machine_code
+                AND a.run_id < b.run_id
+                AND a.start_ts < b.end_ts
+                AND b.start_ts < a.end_ts
+        WHERE p_target IS NULL OR a.machine_code = p_target
+    )
+
+    SELECT
+        count(*)::numeric,
+        count(*) <= p_threshold,
+        CASE WHEN count(*) = 0 THEN 'no machine has overlapping runs' ELSE
+            format('%s pair(s) of overlapping runs, first: %s', count(*), array_to_string(
+                (array_agg(format('%s and %s on %s', p.run_a, p.run_b, p.machine_code)
+                    ORDER BY p.machine_code, p.run_a, p.run_b))[1:5], ', '
+            ))
+        END
+    FROM pairs AS p;
+$$;
+
+COMMENT ON FUNCTION etl.dq_overlapping_runs(text, numeric) IS
+'Check: pairs of production runs of one machine that overlap in time.';

@@ -1,0 +1,107 @@
+CREATE OR REPLACE FUNCTION etl.start_run(
+    p_kind text,
+    p_airflow_dag_id text DEFAULT NULL,
+    p_airflow_run_id text DEFAULT NULL
+)
+RETURNS bigint
+LANGUAGE plpgsql
+SECURITY DEFINER
+SET search_path = ''
+AS $$
+/*
+ * Opens a run record (etl.pipeline_run) and returns its id; the caller commits at once.
+ * Two runs never interleave: while another run is pending, running or retrying, this
+ * waits up to etl.setting lock_wait_seconds, then fails naming that run. A run held by a
+ * session (CLI or psql) keeps an advisory lock (72120004, run_id) for as long as it is
+ * open; a run whose session has ended without finishing is marked failed here first.
+ * The same Airflow DAG run asking again (a retried or cleared task) gets its own record
+ * back. Sets the session's hub.run_id, which etl.register_batch and the gate read.
+ */
+DECLARE
+    v_run_id bigint;
+    v_wait numeric;
+    v_deadline timestamptz;
+    v_busy record;
+BEGIN
+    IF p_kind NOT IN ('load', 'run', 'dag') OR (p_kind = 'dag') <> (p_airflow_run_id IS NOT NULL) THEN
+        RAISE EXCEPTION 'etl.start_run: kind % with Airflow run id % is not a valid run', p_kind,
+            coalesce(p_airflow_run_id, 'NULL')
+            USING ERRCODE = 'invalid_parameter_value',
+                HINT = 'kind is load or run (no Airflow run id), or dag (with one).';
+    END IF;
+
+    IF p_kind = 'dag' THEN
+        SELECT r.run_id INTO v_run_id
+        FROM etl.pipeline_run AS r
+        WHERE r.airflow_dag_id = p_airflow_dag_id AND r.airflow_run_id = p_airflow_run_id;
+        IF FOUND THEN
+            PERFORM set_config('hub.run_id', v_run_id::text, FALSE);
+            RETURN v_run_id;
+        END IF;
+    END IF;
+
+    SELECT s.setting_value::numeric INTO v_wait
+    FROM etl.setting AS s WHERE s.setting_name = 'lock_wait_seconds';
+    v_deadline := clock_timestamp() + make_interval(secs => coalesce(v_wait, 0));
+
+    LOOP
+        -- Only one session at a time decides; it holds this lock until it commits, so
+        -- the next one sees its new run.
+        IF pg_try_advisory_xact_lock(72120003) THEN
+            UPDATE etl.pipeline_run AS r
+            SET state = 'failed', finished_at = clock_timestamp(),
+                error_message = coalesce(r.error_message || '; ', '')
+                || 'abandoned: the session that ran it ended before it finished'
+            WHERE r.state IN ('pending', 'running', 'retrying')
+                AND r.holder_pid IS NOT NULL
+                AND NOT EXISTS (
+                    SELECT 1 FROM pg_catalog.pg_locks AS l
+                    WHERE l.locktype = 'advisory' AND l.classid = 72120004
+                        AND l.objid = r.run_id::oid AND l.objsubid = 2 AND l.granted
+                );
+
+            SELECT r.run_id, r.kind, r.started_at, r.airflow_run_id, r.state INTO v_busy
+            FROM etl.pipeline_run AS r
+            WHERE r.state IN ('pending', 'running', 'retrying')
+            ORDER BY r.run_id
+            LIMIT 1;
+            EXIT WHEN NOT FOUND;
+        END IF;
+        IF clock_timestamp() >= v_deadline THEN
+            RAISE EXCEPTION 'another run is still in progress after waiting % s: run % (%, %, started %)',
+                coalesce(v_wait, 0), v_busy.run_id, v_busy.kind, v_busy.state, v_busy.started_at
+                USING ERRCODE = 'lock_not_available',
+                    HINT = 'Wait for it to finish (SELECT * FROM reporting.pipeline_runs). If it died, '
+                    'end it with SELECT etl.finish_run(<run_id>, ''failed'', ''abandoned'').';
+        END IF;
+        PERFORM pg_sleep(0.2);
+    END LOOP;
+
+    INSERT INTO etl.pipeline_run (kind, airflow_dag_id, airflow_run_id, holder_pid)
+    VALUES (
+        p_kind, p_airflow_dag_id, p_airflow_run_id,
+        CASE WHEN p_kind <> 'dag' THEN pg_backend_pid() END
+    )
+    RETURNING run_id INTO v_run_id;
+
+    IF p_kind <> 'dag' THEN
+        PERFORM pg_advisory_lock(72120004, v_run_id::integer);
+    END IF;
+
+    IF p_kind IN ('run', 'dag') THEN
+        INSERT INTO etl.pipeline_run_step (run_id, step_order, routine_schema, routine_name)
+        SELECT v_run_id, s.step_order, s.routine_schema, s.routine_name
+        FROM etl.pipeline_step AS s;
+    END IF;
+
+    INSERT INTO etl.pipeline_state_change (run_id, state, message)
+    VALUES (v_run_id, 'running', format('%s run started by %s', p_kind, session_user));
+
+    PERFORM set_config('hub.run_id', v_run_id::text, FALSE);
+    RETURN v_run_id;
+END;
+$$;
+
+COMMENT ON FUNCTION etl.start_run(text, text, text) IS
+'Opens a run (load, run or dag) once no other run is in progress (waits lock_wait_seconds); '
+'returns its id and sets hub.run_id.';

@@ -1,0 +1,213 @@
+"""The Airflow DAG, run with dag.test() against this test's warehouse and the fixture inbox:
+its shape, a whole successful run with its notifications (a local SMTP server and a
+local webhook, both on loopback), a failing data-quality gate, and a step that fails once
+and then succeeds."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import socket
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import pytest
+from psycopg.conninfo import conninfo_to_dict
+
+from tests.conftest import ROOT
+
+airflow_sdk = pytest.importorskip("airflow.sdk")
+
+FIXTURES = ROOT / "fixtures"
+
+
+@pytest.fixture(scope="session")
+def airflow_db():
+    """Airflow's metadata database (SQLite in the temporary AIRFLOW_HOME), built once."""
+    from airflow.utils import db
+
+    db.resetdb()
+    return True
+
+
+@pytest.fixture
+def airflow_conn(wh, monkeypatch, airflow_db):
+    info = conninfo_to_dict(wh.url)
+    conn = {
+        "conn_type": "postgres",
+        "host": info["host"],
+        "port": int(info["port"]),
+        "login": info["user"],
+        "password": info["password"],
+        "schema": info["dbname"],
+    }
+    monkeypatch.setenv("AIRFLOW_CONN_HUB_WAREHOUSE", json.dumps(conn))
+    return conn
+
+
+def load_dag():
+    from airflow.dag_processing.dagbag import DagBag
+
+    bag = DagBag(dag_folder=str(ROOT / "dags"))
+    assert bag.import_errors == {}
+    assert bag.captured_warnings == {}
+    return bag.get_dag("hub_pipeline")
+
+
+class Webhook:
+    """A loopback HTTP server that keeps every JSON body POSTed to it."""
+
+    def __init__(self):
+        self.bodies: list[dict] = []
+        received = self.bodies
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self):  # noqa: N802 (the http.server API)
+                length = int(self.headers["Content-Length"])
+                received.append(json.loads(self.rfile.read(length)))
+                self.send_response(200)
+                self.end_headers()
+                self.wfile.write(b"ok")
+
+            def log_message(self, *args):
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_port}/hook"
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread.start()
+
+    def close(self):
+        self.server.shutdown()
+        self.server.server_close()
+
+
+class Mailbox:
+    """aiosmtpd on loopback, keeping every message it receives."""
+
+    def __init__(self):
+        from aiosmtpd.controller import Controller
+
+        self.messages: list = []
+        messages = self.messages
+
+        class Handler:
+            async def handle_DATA(self, server, session, envelope):  # noqa: N802 (aiosmtpd's API)
+                import email
+
+                messages.append((envelope.rcpt_tos, email.message_from_bytes(envelope.content)))
+                return "250 OK"
+
+        with socket.socket() as probe:  # a free loopback port (aiosmtpd cannot use port 0)
+            probe.bind(("127.0.0.1", 0))
+            self.port = probe.getsockname()[1]
+        self.controller = Controller(Handler(), hostname="127.0.0.1", port=self.port)
+        self.controller.start()
+
+    def close(self):
+        self.controller.stop()
+
+
+@pytest.fixture
+def channels(monkeypatch):
+    hook, mail = Webhook(), Mailbox()
+    monkeypatch.setenv("HUB_WEBHOOK_URL", hook.url)
+    monkeypatch.setenv("HUB_SMTP_HOST", f"127.0.0.1:{mail.port}")
+    monkeypatch.setenv("HUB_EMAIL_TO", "plant-ops@example.com")
+    yield hook, mail
+    hook.close()
+    mail.close()
+
+
+def test_dag_loads_cleanly_and_its_tasks_are_the_chain_in_order(wh, airflow_conn):
+    dag = load_dag()
+    steps = [f"{s}__{r}" for s, r in wh.all("SELECT routine_schema, routine_name FROM etl.pipeline_step ORDER BY 1")]
+    steps = [f"{s}__{r}" for s, r in wh.all("SELECT routine_schema, routine_name FROM etl.pipeline_step ORDER BY step_order")]
+    order, task = [], dag.get_task("etl__load_inbox")
+    while task is not None:
+        order.append(task.task_id)
+        downstream = list(task.downstream_list)
+        assert len(downstream) <= 1
+        task = downstream[0] if downstream else None
+    assert order == ["etl__load_inbox", *steps]
+    assert sorted(dag.task_ids) == sorted(order)
+    assert dag.max_active_runs == 1 and dag.catchup is False
+    gate = dag.get_task("etl__check_data_quality")
+    assert gate.retries == 0 and dag.get_task("dw__load_dim_machine").retries == 2
+    assert dag.get_task("dw__load_dim_machine").execution_timeout is not None
+
+
+def test_dag_run_end_to_end_records_success_and_notifies(wh, airflow_conn, channels, tmp_path):
+    hook, mail = channels
+    inbox = tmp_path / "inbox"
+    shutil.copytree(FIXTURES, inbox)
+    dag = load_dag()
+    dr = dag.test(run_conf={"inbox": str(inbox)})
+    assert dr.state == "success"
+    run = wh.one(
+        "SELECT kind, state, rows_loaded, rows_rejected, batches, failed_error_checks, airflow_run_id, notified_via "
+        "FROM reporting.pipeline_runs"
+    )
+    # the fixtures: 814 records read = 808 accepted + 5 rejected + 1 pending, in 10 files
+    assert run == ("dag", "success", 808, 5, 10, 0, dr.run_id, ["log", "email", "webhook"])
+    assert wh.scalar("SELECT count(*) FROM dw.fact_production_run") > 0
+    assert wh.scalar("SELECT count(*) FROM reporting.oee_daily") > 0
+    assert wh.all("SELECT DISTINCT state FROM etl.pipeline_run_step") == [("success",)]
+    [body] = hook.bodies
+    assert body["text"].startswith("Hub run 1 (dag) SUCCESS") and body["run"]["rows_loaded"] == 808
+    [(to, message)] = mail.messages
+    assert to == ["plant-ops@example.com"] and message["Subject"] == "Hub run 1 (dag) SUCCESS"
+    log_lines = [json.loads(line) for line in (Path(_log_dir()) / "etl_pipeline.log").read_text().splitlines()]
+    mine = [e for e in log_lines if e.get("run_id") == 1 and e.get("airflow_run_id", dr.run_id) == dr.run_id]
+    assert {"run started", "batch loaded", "step success", "run notification"} <= {e["event"] for e in mine}
+    assert all("batch_id" in e for e in mine if e["event"] == "batch loaded")
+
+
+def _log_dir() -> str:
+    import os
+
+    return os.environ["HUB_LOG_DIR"]
+
+
+def test_dag_fails_on_an_error_check_and_sends_the_failure(wh, airflow_conn, channels, tmp_path):
+    hook, mail = channels
+    inbox = tmp_path / "inbox"
+    shutil.copytree(FIXTURES, inbox)
+    (inbox / "fx_rates_2026-03.csv").unlink()  # sales and GL in EUR and INR now lack rates to USD
+    dag = load_dag()
+    dr = dag.test(run_conf={"inbox": str(inbox)})
+    assert dr.state == "failed"
+    state, failed_step, failed_checks, error = wh.one(
+        "SELECT state, failed_step, failed_checks, error_message FROM reporting.pipeline_runs"
+    )
+    assert state == "failed" and failed_step == "900 etl.check_data_quality"
+    assert "missing_exchange_rates (error)" in failed_checks
+    assert "day(s) need an exchange rate to USD that is missing" in error
+    # the steps before the gate stay committed
+    assert wh.scalar("SELECT count(*) FROM dw.fact_sales_line") > 0
+    [body] = hook.bodies
+    assert body["text"].startswith("Hub run 1 (dag) FAILED")
+    assert [c["check"] for c in body["failed_checks"] if c["severity"] == "error"] == ["missing_exchange_rates"]
+    assert mail.messages[0][1]["Subject"] == "Hub run 1 (dag) FAILED"
+
+
+def test_dag_step_that_fails_once_shows_retrying_then_success(wh, airflow_conn, tmp_path):
+    # A step whose first attempt fails: a sequence is not rolled back with the step.
+    wh.conn.execute("CREATE SEQUENCE public.flaky_attempt")
+    wh.conn.execute(
+        "CREATE PROCEDURE public.flaky_step() LANGUAGE plpgsql AS $$ BEGIN "
+        "IF nextval('public.flaky_attempt') = 1 THEN RAISE EXCEPTION 'transient failure'; END IF; END $$"
+    )
+    wh.conn.execute(
+        "INSERT INTO etl.pipeline_step VALUES (85, 'public', 'flaky_step', 'fails on its first attempt')"
+    )
+    inbox = tmp_path / "inbox"
+    shutil.copytree(FIXTURES, inbox)
+    dr = load_dag().test(run_conf={"inbox": str(inbox)})
+    assert dr.state == "success"
+    changes = wh.all("SELECT state, message FROM etl.pipeline_state_change WHERE step_order = 85 ORDER BY change_id")
+    assert changes == [("running", None), ("retrying", "transient failure"), ("running", None), ("success", None)]
+    assert wh.one("SELECT state, attempts FROM etl.pipeline_run_step WHERE step_order = 85") == ("success", 2)
+    run_states = [s for (s,) in wh.all("SELECT state FROM etl.pipeline_state_change WHERE step_order IS NULL ORDER BY change_id")]
+    assert run_states == ["running", "retrying", "running", "success"]
