@@ -71,7 +71,8 @@ def chain_steps() -> list[tuple[int, str, str, str]]:
     try:
         with psycopg.connect(warehouse_conninfo()) as conn:
             return conn.execute(
-                "SELECT step_order, routine_schema, routine_name, description FROM etl.pipeline_step ORDER BY step_order"
+                "SELECT step_order, routine_schema, routine_name, description "
+                "FROM etl.pipeline_step ORDER BY step_order"
             ).fetchall()
     except psycopg.Error as exc:
         raise RuntimeError(

@@ -16,7 +16,7 @@ CREATE TABLE etl.pipeline_run (
     failed_step text,
     error_message text,
     notified_at timestamptz,
-    notified_via text [] NOT NULL DEFAULT '{}',
+    notified_via text[] NOT NULL DEFAULT '{}',
     CONSTRAINT pipeline_run_pkey PRIMARY KEY (run_id),
     CONSTRAINT pipeline_run_airflow_key UNIQUE (airflow_dag_id, airflow_run_id),
     CONSTRAINT pipeline_run_kind_check CHECK (kind IN ('load', 'run', 'dag')),
@@ -214,7 +214,8 @@ VALUES
 );
 
 -- The gate replaces the exchange-rate step of 0010.
-DELETE FROM etl.pipeline_step WHERE step_order = 900;
+DELETE FROM etl.pipeline_step
+WHERE step_order = 900;
 INSERT INTO etl.pipeline_step (step_order, routine_schema, routine_name, description)
 VALUES
 (

@@ -74,7 +74,9 @@ def test_load_reports_counts_and_rejections_with_status_zero(hub_env, tmp_path, 
     row = next(line for line in lines if line.startswith("production_runs "))
     assert row.split()[2:6] == ["2", "1", "1", "0"]  # read, accepted, rejected, pending
     assert "  line 3: good_exceeds_total: good_count 101 is larger than total_count 100" in lines
-    assert any(line.startswith("load: 3 file(s) loaded, 0 already loaded; read 4 = accepted 3 + rejected 1") for line in lines)
+    assert any(
+        line.startswith("load: 3 file(s) loaded, 0 already loaded; read 4 = accepted 3 + rejected 1") for line in lines
+    )
     assert lines[-1] == "run 1: success; notified: log"
     again = run_hub("load", str(tmp_path), env=hub_env)
     assert again.returncode == 0

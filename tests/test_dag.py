@@ -63,7 +63,7 @@ class Webhook:
         received = self.bodies
 
         class Handler(BaseHTTPRequestHandler):
-            def do_POST(self):  # noqa: N802 (the http.server API)
+            def do_POST(self):
                 length = int(self.headers["Content-Length"])
                 received.append(json.loads(self.rfile.read(length)))
                 self.send_response(200)
@@ -93,7 +93,7 @@ class Mailbox:
         messages = self.messages
 
         class Handler:
-            async def handle_DATA(self, server, session, envelope):  # noqa: N802 (aiosmtpd's API)
+            async def handle_DATA(self, server, session, envelope):
                 import email
 
                 messages.append((envelope.rcpt_tos, email.message_from_bytes(envelope.content)))
@@ -123,7 +123,9 @@ def channels(monkeypatch):
 def test_dag_loads_cleanly_and_its_tasks_are_the_chain_in_order(wh, airflow_conn):
     dag = load_dag()
     steps = [f"{s}__{r}" for s, r in wh.all("SELECT routine_schema, routine_name FROM etl.pipeline_step ORDER BY 1")]
-    steps = [f"{s}__{r}" for s, r in wh.all("SELECT routine_schema, routine_name FROM etl.pipeline_step ORDER BY step_order")]
+    steps = [
+        f"{s}__{r}" for s, r in wh.all("SELECT routine_schema, routine_name FROM etl.pipeline_step ORDER BY step_order")
+    ]
     order, task = [], dag.get_task("etl__load_inbox")
     while task is not None:
         order.append(task.task_id)
@@ -199,9 +201,7 @@ def test_dag_step_that_fails_once_shows_retrying_then_success(wh, airflow_conn, 
         "CREATE PROCEDURE public.flaky_step() LANGUAGE plpgsql AS $$ BEGIN "
         "IF nextval('public.flaky_attempt') = 1 THEN RAISE EXCEPTION 'transient failure'; END IF; END $$"
     )
-    wh.conn.execute(
-        "INSERT INTO etl.pipeline_step VALUES (85, 'public', 'flaky_step', 'fails on its first attempt')"
-    )
+    wh.conn.execute("INSERT INTO etl.pipeline_step VALUES (85, 'public', 'flaky_step', 'fails on its first attempt')")
     inbox = tmp_path / "inbox"
     shutil.copytree(FIXTURES, inbox)
     dr = load_dag().test(run_conf={"inbox": str(inbox)})
@@ -209,5 +209,7 @@ def test_dag_step_that_fails_once_shows_retrying_then_success(wh, airflow_conn, 
     changes = wh.all("SELECT state, message FROM etl.pipeline_state_change WHERE step_order = 85 ORDER BY change_id")
     assert changes == [("running", None), ("retrying", "transient failure"), ("running", None), ("success", None)]
     assert wh.one("SELECT state, attempts FROM etl.pipeline_run_step WHERE step_order = 85") == ("success", 2)
-    run_states = [s for (s,) in wh.all("SELECT state FROM etl.pipeline_state_change WHERE step_order IS NULL ORDER BY change_id")]
+    run_states = [
+        s for (s,) in wh.all("SELECT state FROM etl.pipeline_state_change WHERE step_order IS NULL ORDER BY change_id")
+    ]
     assert run_states == ["running", "retrying", "running", "success"]

@@ -46,3 +46,40 @@ def test_nothing_outside_the_docs_reads_shared():
         if not name.endswith(".md") and (ROOT / name).is_file() and SHARED in (ROOT / name).read_text(errors="ignore")
     ]
     assert offenders == []
+
+
+def test_compose_runs_airflow_3_3_with_the_dag_folder_and_the_warehouse_connection():
+    import yaml  # comes with Airflow
+
+    compose = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
+    services = compose["services"]
+    assert {"warehouse", "airflow-init", "airflow-apiserver", "airflow-scheduler", "airflow-dag-processor"} <= set(
+        services
+    )
+    assert services["warehouse"]["image"] == "postgres:15"
+    for name in ("airflow-apiserver", "airflow-scheduler", "airflow-dag-processor"):
+        service = services[name]
+        assert service["image"].startswith("apache/airflow:3.3")
+        assert service["depends_on"]["airflow-init"]["condition"] == "service_completed_successfully"
+        assert "./:/opt/hub:ro" in service["volumes"]
+        env = service["environment"]
+        assert env["AIRFLOW__CORE__DAGS_FOLDER"] == "/opt/hub/dags"
+        assert env["AIRFLOW_CONN_HUB_WAREHOUSE"].startswith("postgresql://${HUB_DB_USER:-hub}:${HUB_DB_PASSWORD}@")
+    assert [
+        c for c in (services[s]["command"] for s in services if s.startswith("airflow-") and s != "airflow-init")
+    ] == [
+        "api-server",
+        "scheduler",
+        "dag-processor",
+    ]
+    init = " ".join(services["airflow-init"]["command"])
+    assert "airflow db migrate" in init and "hublib migrate" in init
+    # no secret in the repository: every password comes from .env
+    text = (ROOT / "docker-compose.yml").read_text()
+    assert "change-me" not in text
+    assert {line.split("=")[0] for line in (ROOT / ".env.example").read_text().splitlines() if "=" in line} >= {
+        "HUB_DB_PASSWORD",
+        "AIRFLOW_JWT_SECRET",
+        "HUB_WEBHOOK_URL",
+        "HUB_SMTP_PASSWORD",
+    }

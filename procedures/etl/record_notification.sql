@@ -1,4 +1,4 @@
-CREATE OR REPLACE FUNCTION etl.record_notification(p_run_id bigint, p_channels text [])
+CREATE OR REPLACE FUNCTION etl.record_notification(p_run_id bigint, p_channels text[])
 RETURNS void
 LANGUAGE sql
 SECURITY DEFINER
@@ -10,5 +10,5 @@ AS $$
     WHERE r.run_id = p_run_id;
 $$;
 
-COMMENT ON FUNCTION etl.record_notification(bigint, text []) IS
+COMMENT ON FUNCTION etl.record_notification(bigint, text[]) IS
 'Records when and where a run''s notification was sent.';

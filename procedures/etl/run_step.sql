@@ -104,5 +104,5 @@ BEGIN
 END;
 $$;
 
-COMMENT ON PROCEDURE etl.run_step(bigint, integer, integer, integer) IS
+COMMENT ON PROCEDURE etl.run_step (bigint, integer, integer, integer) IS
 'Runs one step of a run in its own transaction, recording running, then success, retrying or failed.';

@@ -35,7 +35,7 @@ SELECT
     r.started_at,
     r.finished_at,
     round(extract(EPOCH FROM coalesce(r.finished_at, clock_timestamp()) - r.started_at)::numeric, 1)
-    AS duration_s,
+        AS duration_s,
     coalesce(b.batches, 0) AS batches,
     coalesce(b.rows_loaded, 0) AS rows_loaded,
     coalesce(b.rows_rejected, 0) AS rows_rejected,

@@ -79,7 +79,14 @@ def invoke(
             conn.autocommit = True
             message = _one_line(exc)
             finish_run(conn, run_id, "failed", message)  # a no-op when etl.run_step recorded it
-            _close(conn, run_id, log)
+            inv = _close(conn, run_id, log)
+            if isinstance(exc, psycopg.Error):
+                raise HubError(
+                    f"run {run_id} failed: {inv.error}",
+                    f"see SELECT * FROM reporting.pipeline_runs WHERE run_id = {run_id} "
+                    "(and reporting.pipeline_run_steps, reporting.data_quality_results)",
+                    exit_code=1,
+                ) from exc
             raise
         conn.autocommit = True
         return _close(conn, run_id, log, result)
