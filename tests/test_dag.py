@@ -122,7 +122,6 @@ def channels(monkeypatch):
 
 def test_dag_loads_cleanly_and_its_tasks_are_the_chain_in_order(wh, airflow_conn):
     dag = load_dag()
-    steps = [f"{s}__{r}" for s, r in wh.all("SELECT routine_schema, routine_name FROM etl.pipeline_step ORDER BY 1")]
     steps = [
         f"{s}__{r}" for s, r in wh.all("SELECT routine_schema, routine_name FROM etl.pipeline_step ORDER BY step_order")
     ]

@@ -4,10 +4,12 @@ worked out by hand in the comments."""
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 import time
 from decimal import Decimal
+from pathlib import Path
 
 import psycopg
 import pytest
@@ -39,6 +41,7 @@ def results(wh, run_id=None):
 
 
 def test_overlapping_runs_fail_the_gate_and_scripts_hub_run_exits_1(wh, hub_env, tmp_path):
+    hub_env["HUB_LOG_DIR"] = str(tmp_path / "logs")
     master(tmp_path)
     # R1 [06:00, 08:00) and R2 [07:00, 09:00) overlap (07:00 < 08:00 and 06:00 < 09:00);
     # R3 [09:00, 10:00) only touches R2: one pair.
@@ -67,6 +70,12 @@ def test_overlapping_runs_fail_the_gate_and_scripts_hub_run_exits_1(wh, hub_env,
     assert wh.all("SELECT step_order, state FROM reporting.pipeline_run_steps WHERE state <> 'success'") == [
         (900, "failed")
     ]
+    # the failure was notified: to the run's row and as one JSON line of the pipeline log
+    assert wh.scalar("SELECT notified_via FROM reporting.pipeline_runs") == ["log"]
+    log = [json.loads(line) for line in (Path(hub_env["HUB_LOG_DIR"]) / "etl_pipeline.log").read_text().splitlines()]
+    [note] = [e for e in log if e["event"] == "run notification"]
+    assert note["message"].startswith("Hub run 1 (run) FAILED")
+    assert note["level"] == "error" and note["failed_step"] == "900 etl.check_data_quality"
 
 
 def test_performance_above_one_is_a_warning_and_the_run_exits_0(wh, hub_env, tmp_path):
