@@ -70,7 +70,7 @@ def test_demo_from_nothing(tmp_path):
         assert "Five worst machines, March 2026" in out
         assert "Top downtime reasons, March 2026" in out
         assert "Cost per unit and margin, March 2026 (USD)" in out
-        assert "export: 8 views written to" in out
+        assert "export: 10 views written to" in out
         assert (ROOT / "out" / "exports" / "profitability_monthly.csv").exists()
         summary = out[out.index("OEE by plant and line") :].splitlines()
         assert [line.split()[0] for line in summary[2:8]] == ["BER", "BER", "CHI", "CHI", "PNQ", "PNQ"]

@@ -126,6 +126,14 @@ def test_plpgsql_check_finds_nothing(wh, plpgsql_check_available):
         "CREATE TEMP TABLE validated (file_line bigint, check_reason text, check_column text, "
         "check_detail text, check_keep boolean)"
     )
+    # dw.load_fact_sensor_hourly builds its own work tables; the same for them.
+    wh.conn.execute("CREATE TEMP TABLE sensor_dirty (from_ts timestamptz, to_ts timestamptz)")
+    wh.conn.execute(
+        "CREATE TEMP TABLE sensor_hour (machine_code text, metric text, hour_start timestamptz, readings bigint, "
+        "min_value float8, max_value float8, avg_value float8, stddev_value float8, sum_value float8, "
+        "sum_squares float8, unit text)"
+    )
+    wh.conn.execute("CREATE TEMP TABLE sensor_rekey (machine_code text, versions_md5 text)")
     findings = []
     for (routine,) in routines:
         for (line,) in wh.all(

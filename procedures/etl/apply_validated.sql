@@ -1,4 +1,6 @@
 -- requires: etl/reason_message.sql
+-- requires: etl/ensure_partitions.sql
+-- requires: etl/analyze_partitions.sql
 CREATE OR REPLACE PROCEDURE etl.apply_validated(p_batch_id bigint, p_feed_name text)
 LANGUAGE plpgsql
 SECURITY DEFINER
@@ -202,6 +204,13 @@ BEGIN
             'WHERE v.check_reason IS NULL AND v.check_keep',
             v_feed.time_column
         ) INTO v_from, v_to;
+        -- A partitioned table gets the months of this batch first (old or future data).
+        IF EXISTS (
+            SELECT 1 FROM etl.partitioned_table AS t
+            WHERE t.table_schema = 'clean' AND t.table_name = v_feed.clean_table
+        ) THEN
+            PERFORM etl.ensure_partitions('clean', v_feed.clean_table, v_from, v_to);
+        END IF;
         EXECUTE format(
             $sql$
             DELETE FROM clean.%1$I AS c
@@ -230,6 +239,16 @@ BEGIN
             v_feed.clean_table, v_columns, v_key_c, v_key_v, v_feed.time_column
         ) USING v_from, v_to;
         GET DIAGNOSTICS v_stored = ROW_COUNT;
+        -- The facts built from this feed recompute the hours of [v_from, v_to] next run.
+        IF v_from IS NOT NULL THEN
+            INSERT INTO etl.dirty_range (feed_name, batch_id, from_ts, to_ts)
+            VALUES (p_feed_name, p_batch_id, v_from, v_to);
+        END IF;
+        -- Fresh statistics for the months a big batch wrote: planning the next steps on
+        -- stale ones (say, an empty month) picks nested loops that run for minutes.
+        IF v_stored >= 100000 THEN
+            PERFORM etl.analyze_partitions('clean', v_feed.clean_table, v_from, v_to);
+        END IF;
     END IF;
 
     -- 5. Counts, and the staging rows are done with.

@@ -23,8 +23,9 @@ scripts/hub <command> [options]
   migrate               apply schema/ then procedures/ (safe to repeat)
   load DIR...           register, COPY and validate every feed file in the folders
   run [DIR...]          load the folders if given, then run the pipeline chain
-  generate DIR [--seed N] [--machines N] [--days N]
-                        write a realistic, seeded set of feed files
+  generate DIR [--seed N] [--machines N] [--days N] [--sensor-interval SECONDS]
+                        write a realistic, seeded set of feed files (telemetry every
+                        900 s by default; 0 for none)
   export DIR [--install-hyper]
                         every reporting view to CSV, and to one Tableau .hyper extract
 
@@ -198,13 +199,23 @@ def cmd_generate(args: list[str]) -> int:
     parser.add_argument("--machines", type=int, default=12)
     parser.add_argument("--days", type=int, default=56)
     parser.add_argument("--start", type=date.fromisoformat, default=date(2026, 2, 16))
+    parser.add_argument("--sensor-interval", type=int, default=900)
     try:
         ns, extra = parser.parse_known_args(args)
     except (argparse.ArgumentError, SystemExit) as exc:
-        raise HubError(f"usage: scripts/hub generate DIR [--seed N] [--machines N] [--days N] ({exc})") from exc
+        raise HubError(
+            f"usage: scripts/hub generate DIR [--seed N] [--machines N] [--days N] [--sensor-interval S] ({exc})"
+        ) from exc
     if extra:
         raise HubError(f"scripts/hub generate: unknown option {extra[0]}")
-    written = generate(Path(ns.dir), seed=ns.seed, machines=ns.machines, days=ns.days, start=ns.start)
+    written = generate(
+        Path(ns.dir),
+        seed=ns.seed,
+        machines=ns.machines,
+        days=ns.days,
+        start=ns.start,
+        sensor_interval=ns.sensor_interval,
+    )
     for name, rows in written.items():
         out(f"{name:40} {rows:>9,} rows")
     out(f"generate: {len(written)} files, {sum(written.values()):,} rows in {ns.dir} (seed {ns.seed})")

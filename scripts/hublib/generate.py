@@ -12,14 +12,22 @@ repairs with breakdowns, depreciation and overhead flat; each week's output sold
 price with discounts and a few credit notes, in the plant's currency (EUR, USD, INR), one
 customer moving country; exchange rates on weekdays only.
 
-The same seed and options give the same bytes: one random.Random(seed) drives
-everything, no clock or environment is read. Runs are written in plant-local time (as a
-shop-floor system would); stops with a UTC offset, so that a stop in the repeated hour of
-an autumn night is never ambiguous.
+Telemetry (sensor_readings, one file a week): temperature, vibration and power of every
+machine at a fixed interval (--sensor-interval, seconds; 0 for none), higher while it
+runs, low while it stands; vibration and temperature drift up in the two hours before
+each breakdown; sensors drop out now and then for one to six hours, and a few readings
+are sent twice or a little out of order.
+
+The same seed and options give the same bytes: one random.Random(seed) drives the
+production and finance data and a second one, derived from the seed, the telemetry (so
+that asking for telemetry changes nothing else); no clock or environment is read. Runs
+are written in plant-local time (as a shop-floor system would); stops with a UTC offset,
+so that a stop in the repeated hour of an autumn night is never ambiguous.
 """
 
 from __future__ import annotations
 
+import bisect
 import csv
 import io
 import itertools
@@ -55,6 +63,13 @@ CURRENCY = {code: cur for code, _n, _c, cur, _z in PLANTS}
 ZONE = {code: zone for code, _n, _c, _cur, zone in PLANTS}
 SHIFTS = [("A", 6), ("B", 14), ("C", 22)]
 BREAKDOWNS = ["JAM", "TOOL_BREAK", "ELECTRICAL", "HYDRAULIC", "NO_MATERIAL"]
+# metric, unit, (idle, running) baseline ranges drawn per machine
+METRICS = [
+    ("temperature", "degC", (28.0, 34.0), (48.0, 60.0)),
+    ("vibration", "mm/s", (0.2, 0.4), (1.8, 3.2)),
+    ("power", "kW", (2.0, 4.0), (30.0, 75.0)),
+]
+DRIFT = timedelta(hours=2)  # how long before a breakdown its signs begin
 
 
 @dataclass
@@ -83,10 +98,19 @@ def _with_offset(ts: datetime, plant: str) -> str:
     return ts.astimezone(ZoneInfo(ZONE[plant])).isoformat(timespec="seconds")
 
 
-def generate(out: Path, seed: int = 1, machines: int = 12, days: int = 56, start: date = date(2026, 2, 16)) -> dict:
+def generate(
+    out: Path,
+    seed: int = 1,
+    machines: int = 12,
+    days: int = 56,
+    start: date = date(2026, 2, 16),
+    sensor_interval: int = 900,
+) -> dict:
     """Write the files into `out`; returns {file name: data rows}."""
     if machines < 3 or days < 1:
         raise HubError("generate needs --machines 3 or more and --days 1 or more")
+    if sensor_interval < 0 or (sensor_interval and 3600 % sensor_interval and sensor_interval % 3600):
+        raise HubError("--sensor-interval must divide an hour or be whole hours (e.g. 60, 300, 900, 3600), or 0")
     out.mkdir(parents=True, exist_ok=True)
     rng = random.Random(seed)
     written: dict[str, int] = {}
@@ -161,6 +185,7 @@ def generate(out: Path, seed: int = 1, machines: int = 12, days: int = 56, start
     header_e = ["event_id", "machine_code", "start_ts", "end_ts", "reason_code", "reason_description", "is_planned"]
     run_no = 0
     event_no = 0
+    telemetry = Telemetry(fleet, seed, sensor_interval) if sensor_interval else None
     activity: dict[tuple[str, date], dict] = {}
     restated: list[list] = []
     for week in range(math.ceil(days / 7)):
@@ -222,6 +247,8 @@ def generate(out: Path, seed: int = 1, machines: int = 12, days: int = 56, start
                             fixed = list(row)
                             fixed[8] = max(0, good - rng.randint(1, 20))
                             restated.append(fixed)
+                        if telemetry:
+                            telemetry.note_run(m.code, a_utc, b_utc, stops)
                         for s, e, reason, planned in stops:
                             event_no += 1
                             events.append([f"DT-{event_no:07d}", m.code, _with_offset(s, m.plant),
@@ -234,10 +261,104 @@ def generate(out: Path, seed: int = 1, machines: int = 12, days: int = 56, start
         rng.shuffle(events)  # stops arrive in any order
         write(f"production_runs_{week_start.isoformat()}.csv", header_r, runs)
         write(f"downtime_events_{week_start.isoformat()}.csv", header_e, events)
+        if telemetry:
+            name = f"sensor_readings_{week_start.isoformat()}.csv"
+            week_from = datetime(week_start.year, week_start.month, week_start.day, tzinfo=UTC)
+            week_to = min(week_from + timedelta(days=7), datetime(start.year, start.month, start.day, tzinfo=UTC)
+                          + timedelta(days=days))  # fmt: skip
+            written[name] = telemetry.write_week(out / name, week_from, week_to)
     if restated:
         write("production_runs_zz_restated.csv", header_r, restated)
     _finance(write, rng, activity, start, days)
     return written
+
+
+class Telemetry:
+    """Sensor readings consistent with the generated runs and stops, written week by week
+    straight to the file (a year of 200 machines is tens of millions of rows)."""
+
+    def __init__(self, fleet: list[Machine], seed: int, interval: int):
+        self.fleet = fleet
+        self.interval = timedelta(seconds=interval)
+        self.rng = random.Random(seed * 1_000_003 + 17)
+        self.base = {
+            m.code: [(self.rng.uniform(*idle), self.rng.uniform(*running)) for _n, _u, idle, running in METRICS]
+            for m in fleet
+        }
+        self.runs: dict[str, list[tuple[datetime, datetime]]] = {m.code: [] for m in fleet}
+        self.stops: dict[str, list[tuple[datetime, datetime]]] = {m.code: [] for m in fleet}
+        self.breakdowns: dict[str, list[datetime]] = {m.code: [] for m in fleet}
+        self.dropout_until: dict[str, datetime] = {}
+
+    def note_run(self, machine: str, start: datetime, end: datetime, stops) -> None:
+        self.runs[machine].append((start, end))
+        for s, e, reason, _planned in stops:
+            self.stops[machine].append((s, e))
+            if reason in BREAKDOWNS:
+                self.breakdowns[machine].append(s)
+
+    @staticmethod
+    def _inside(spans: list[tuple[datetime, datetime]], t: datetime) -> bool:
+        i = bisect.bisect_right(spans, (t, datetime.max.replace(tzinfo=UTC))) - 1
+        return i >= 0 and spans[i][0] <= t < spans[i][1]
+
+    def write_week(self, path: Path, week_from: datetime, week_to: datetime) -> int:
+        rng = self.rng
+        stamps = []
+        t = week_from
+        while t < week_to:
+            stamps.append((t, t.strftime("%Y-%m-%dT%H:%M:%SZ")))
+            t += self.interval
+        rows = 0
+        with open(path, "w", encoding="utf-8", newline="") as fh:
+            w = csv.writer(fh, lineterminator="\n")
+            w.writerow(["machine_code", "reading_ts", "metric", "value", "unit"])
+            for m in self.fleet:
+                runs = sorted(self.runs[m.code])
+                stops = sorted(self.stops[m.code])
+                breaks = sorted(self.breakdowns[m.code])
+                base = self.base[m.code]
+                held = None  # a reading sent late, after the next timestamp's readings
+                for k, (t, ts) in enumerate(stamps):
+                    if t < self.dropout_until.get(m.code, t):
+                        continue
+                    if rng.random() < 0.0005:  # the sensor gateway drops out for 1 to 6 hours
+                        self.dropout_until[m.code] = t + timedelta(hours=rng.randint(1, 6))
+                        continue
+                    running = self._inside(runs, t) and not self._inside(stops, t)
+                    i = bisect.bisect_left(breaks, t)
+                    drift = 0.0
+                    if i < len(breaks) and breaks[i] - t < DRIFT:
+                        drift = 1 - (breaks[i] - t) / DRIFT  # 0 two hours before, 1 at the breakdown
+                    for (metric, unit, _idle, _running), (idle_level, run_level) in zip(METRICS, base, strict=True):
+                        level = run_level if running else idle_level
+                        if metric == "temperature":
+                            value = level + 18 * drift + rng.gauss(0, 0.6)
+                        elif metric == "vibration":
+                            value = max(0.0, level * (1 + 2.5 * drift) + rng.gauss(0, 0.08))
+                        else:
+                            value = max(0.0, level * (1 + 0.15 * drift) + rng.gauss(0, level * 0.03))
+                        row = [m.code, ts, metric, f"{value:.3f}", unit]
+                        if held is None and rng.random() < 0.0005:
+                            held = (row, k)  # out of order: written after the next timestamp
+                            continue
+                        w.writerow(row)
+                        rows += 1
+                        if rng.random() < 0.0003:  # sent twice
+                            w.writerow(row)
+                            rows += 1
+                    if held is not None and held[1] < k:
+                        w.writerow(held[0])
+                        rows += 1
+                        held = None
+                if held is not None:
+                    w.writerow(held[0])
+                    rows += 1
+                # what has been written no longer needs remembering
+                self.runs[m.code] = [r for r in runs if r[1] > week_to]
+                self.stops[m.code] = [s for s in stops if s[1] > week_to]
+                self.breakdowns[m.code] = [b for b in breaks if b >= week_to]
+        return rows
 
 
 # Costs in the plant's currency, per unit of activity.
