@@ -151,7 +151,19 @@ def run_child(step: str, url: str, folder: Path) -> dict:
 def child(step: str, url: str, folder: Path) -> None:
     {"reference": child_reference, "hub_load": child_hub_load, "hub_chain": child_hub_chain,
      "pandas_to_sql": child_pandas_to_sql, "pandas_best": child_pandas_best}[step](url, folder)  # fmt: skip
-    print(f"maxrss_kb={resource.getrusage(resource.RUSAGE_SELF).ru_maxrss}")
+    print(f"maxrss_kb={peak_rss_kb()}")
+
+
+def peak_rss_kb() -> int:
+    """This process's own peak RSS: VmHWM (ru_maxrss would carry the forking parent's
+    peak across exec on Linux)."""
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1])
+    except OSError:
+        pass
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 
 
 def child_reference(url: str, folder: Path) -> None:
@@ -345,7 +357,8 @@ def child_pandas_best(url: str, folder: Path) -> None:
         g = g.copy()
         start_local = pd.to_datetime(g["start_ts"]).dt.tz_localize(tz, ambiguous="NaT", nonexistent="NaT")
         g["start"] = start_local.dt.tz_convert("UTC")
-        g["end"] = pd.to_datetime(g["end_ts"]).dt.tz_localize(tz, ambiguous="NaT", nonexistent="NaT").dt.tz_convert("UTC")
+        end_local = pd.to_datetime(g["end_ts"]).dt.tz_localize(tz, ambiguous="NaT", nonexistent="NaT")
+        g["end"] = end_local.dt.tz_convert("UTC")
         g["production_date"] = start_local.dt.date
         parts.append(g)
     runs = pd.concat(parts, ignore_index=True)
@@ -410,6 +423,7 @@ def main() -> None:
     ap.add_argument("--subset-weeks", type=int, default=5)
     ap.add_argument("--skip-alternatives", action="store_true", help="no pandas runs (pandas not installed)")
     ap.add_argument("--keep", action="store_true", help="keep the generated files and databases")
+    ap.add_argument("--work", help="folder for the generated files; reused when it holds them already")
     ap.add_argument("--child")
     ap.add_argument("--url")
     ap.add_argument("--folder")
@@ -421,7 +435,9 @@ def main() -> None:
         try:
             import pandas  # noqa: F401
         except ImportError:
-            sys.exit("bench: pandas is missing: .venv/bin/pip install -r requirements-bench.txt (or --skip-alternatives)")
+            sys.exit(
+                "bench: pandas is missing: .venv/bin/pip install -r requirements-bench.txt (or --skip-alternatives)"
+            )
 
     from hublib.db import private_cluster
 
@@ -429,9 +445,18 @@ def main() -> None:
         admin = make_conninfo(os.environ["DATABASE_URL"], dbname="postgres")
     else:
         admin = private_cluster().up().rsplit("/", 1)[0] + "/postgres"
-    work = Path(tempfile.mkdtemp(prefix="hub-bench-pipeline-", dir="/var/tmp"))
+    if args.work:
+        work = Path(args.work).resolve()
+        work.mkdir(parents=True, exist_ok=True)
+    else:
+        work = Path(tempfile.mkdtemp(prefix="hub-bench-pipeline-", dir="/var/tmp"))
     work.chmod(0o755)
-    counts = prepare(work, args.machines, args.days, args.sensor_interval, args.subset_weeks)
+    if (work / "counts.json").exists():
+        counts = json.loads((work / "counts.json").read_text())
+        print(f"reusing the files in {work}")
+    else:
+        counts = prepare(work, args.machines, args.days, args.sensor_interval, args.subset_weeks)
+        (work / "counts.json").write_text(json.dumps(counts))
     year_rows = sum(counts["year"].values())
     results: list[tuple[str, float, int | None, float | None]] = []  # name, seconds, rows, peak MB
 
@@ -443,7 +468,8 @@ def main() -> None:
         return seconds
 
     print("reference: server-side COPY of the year's files into UNLOGGED tables")
-    ref = record("reference COPY (year)", run_child("reference", fresh_database(admin, "bench_ref", False), work / "year"))
+    ref_url = fresh_database(admin, "bench_ref", False)
+    ref = record("reference COPY (year)", run_child("reference", ref_url, work / "year"))
 
     print("hub: the year")
     hub_url = fresh_database(admin, "bench_hub", True)
@@ -517,7 +543,7 @@ def main() -> None:
                         f"{alt['hub'][1]:.0f} MB vs {alt['b'][1]:.0f} MB"))  # fmt: skip
     for text, ok, figure in targets:
         print(f"  {'MET   ' if ok else 'MISSED'} {text}: {figure}")
-    if not args.keep:
+    if not args.keep and not args.work:
         shutil.rmtree(work)
         with psycopg.connect(admin, autocommit=True) as conn:
             for name in ("bench_ref", "bench_hub", "bench_sub_hub", "bench_sub_a", "bench_sub_b"):

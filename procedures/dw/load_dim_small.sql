@@ -6,7 +6,8 @@ AS $$
 /*
  * The type 1 dimensions: plants (the latest version of each, and inferred members for
  * plants that machines, GL entries or sales lines name before their own rows arrive), shifts and downtime reasons
- * (as the runs and events name them; a reason's description is the latest given).
+ * (as the runs and events stored since the last run name them; a reason's description
+ * is the latest given, and a stop without one leaves it as it was).
  * Upserts that write only what changed.
  */
 BEGIN
@@ -70,9 +71,15 @@ BEGIN
         excluded.is_inferred
     );
 
+    -- Shifts and reasons as the runs and stops stored since the last run name them (the
+    -- batches still waiting in etl.dirty_batch for their fact step).
     INSERT INTO dw.dim_shift (shift_code)
     SELECT DISTINCT r.shift_code
     FROM clean.production_run AS r
+    WHERE r.batch_id IN (
+        SELECT d.batch_id FROM etl.dirty_batch AS d
+        WHERE d.feed_name = 'production_runs' AND d.processed_at IS NULL
+    )
     ON CONFLICT (shift_code) DO NOTHING;
 
     WITH reasons AS (
@@ -80,6 +87,10 @@ BEGIN
             e.reason_code,
             e.reason_description
         FROM clean.downtime_event AS e
+        WHERE e.batch_id IN (
+            SELECT d.batch_id FROM etl.dirty_batch AS d
+            WHERE d.feed_name = 'downtime_events' AND d.processed_at IS NULL
+        )
         ORDER BY e.reason_code ASC, (e.reason_description IS NULL) ASC, e.batch_id DESC, e.file_line DESC
     )
 
@@ -89,8 +100,8 @@ BEGIN
         r.reason_description
     FROM reasons AS r
     ON CONFLICT (reason_code) DO UPDATE
-    SET reason_description = excluded.reason_description
-    WHERE d.reason_description IS DISTINCT FROM excluded.reason_description;
+    SET reason_description = coalesce(excluded.reason_description, d.reason_description)
+    WHERE d.reason_description IS DISTINCT FROM coalesce(excluded.reason_description, d.reason_description);
 END;
 $$;
 

@@ -1,12 +1,17 @@
+-- requires: dw/changed_codes.sql
+-- requires: dw/record_key_versions.sql
 CREATE OR REPLACE PROCEDURE dw.load_fact_production_run()
 LANGUAGE plpgsql
 SECURITY DEFINER
 SET search_path = ''
 AS $$
 /*
- * Every run in clean.production_run, keyed to the machine and product versions valid at
- * its start and dated by the plant-local date of its start (the zone of that machine
- * version's plant). Upserts and writes only rows that changed, so a restated run, a
+ * The runs of clean.production_run that need it, keyed to the machine and product
+ * versions valid at their start and dated by the plant-local date of their start (the
+ * zone of that machine version's plant). Incremental: only the runs of the batches stored
+ * since the last run (etl.dirty_batch, which this step then marks processed) and the runs
+ * of machines and products whose history changed since their rows were keyed
+ * (dw.fact_key_version). Upserts and writes only rows that changed, so a restated run, a
  * re-sequenced history or a plant that became known re-keys exactly the rows concerned.
  */
 DECLARE
@@ -46,6 +51,13 @@ BEGIN
             ON r.shift_code = s.shift_code
         LEFT JOIN dw.dim_plant AS pl
             ON m.plant_code = pl.plant_code
+        WHERE
+            r.batch_id IN (
+                SELECT d.batch_id FROM etl.dirty_batch AS d
+                WHERE d.feed_name = 'production_runs' AND d.processed_at IS NULL
+            )
+            OR r.machine_code IN (SELECT c.code FROM dw.changed_codes('fact_production_run', 'machine') AS c)
+            OR r.product_sku IN (SELECT c.code FROM dw.changed_codes('fact_production_run', 'product') AS c)
     )
 
     INSERT INTO dw.fact_production_run AS f (
@@ -96,6 +108,11 @@ BEGIN
         batch_id = excluded.batch_id
     WHERE f IS DISTINCT FROM excluded;
     GET DIAGNOSTICS v_rows = ROW_COUNT;
+
+    PERFORM dw.record_key_versions('fact_production_run', TRUE);
+    UPDATE etl.dirty_batch AS d
+    SET processed_at = clock_timestamp(), processed_run_id = nullif(current_setting('hub.run_id', TRUE), '')::bigint
+    WHERE d.feed_name = 'production_runs' AND d.processed_at IS NULL;
     RAISE NOTICE 'dw.load_fact_production_run: % runs written', v_rows;
 END;
 $$;

@@ -1,62 +1,23 @@
--- requires: dw/multirange_seconds.sql
+-- requires: dw/oee_machine_days.sql
 CREATE OR REPLACE VIEW dw.oee_machine_day AS
 /*
- * The additive measures of OEE per machine and production date, in seconds, that every
- * OEE view divides (ratios are always sums first, then one division).
- * - A run and all its downtime belong to the plant-local date of the run's start.
- * - Downtime counts only where an event overlaps a run of its machine, clipped to the
- *   run; overlapping events are merged (union of intervals); where planned and unplanned
- *   overlap, the overlap is planned.
- * - The machine-day takes the machine version valid at the start of its first run.
+ * The additive measures of OEE per machine and production date (dw.oee_machine_days for
+ * every machine and date, where the rules are written).
  * Grain: one row per machine and production date with at least one run.
  */
-WITH clipped AS (
-    SELECT
-        r.run_id,
-        e.is_planned,
-        tstzrange(greatest(e.start_ts, r.start_ts), least(e.end_ts, r.end_ts)) AS span
-    FROM dw.fact_production_run AS r
-    INNER JOIN dw.fact_downtime_event AS e
-        ON
-            r.machine_code = e.machine_code
-            -- the stop overlaps the run, found through the GiST index on the stop's span
-            -- (an empty span, a zero-minute stop, overlaps nothing)
-            AND tstzrange(r.start_ts, r.end_ts) && tstzrange(e.start_ts, e.end_ts)
-),
-
-per_run AS (
-    SELECT
-        c.run_id,
-        range_agg(c.span) FILTER (WHERE c.is_planned) AS planned,
-        range_agg(c.span) FILTER (WHERE NOT c.is_planned) AS unplanned
-    FROM clipped AS c
-    GROUP BY c.run_id
-),
-
-run_downtime AS (
-    SELECT
-        p.run_id,
-        dw.multirange_seconds(p.planned) AS planned_s,
-        dw.multirange_seconds(p.unplanned - coalesce(p.planned, '{}'::tstzmultirange)) AS unplanned_s
-    FROM per_run AS p
-)
-
 SELECT
-    r.machine_code,
-    r.production_date,
-    (array_agg(r.machine_key ORDER BY r.start_ts))[1] AS machine_key,
-    count(*) AS runs,
-    sum(r.scheduled_s) AS scheduled_s,
-    sum(coalesce(d.planned_s, 0)) AS planned_downtime_s,
-    sum(coalesce(d.unplanned_s, 0)) AS unplanned_downtime_s,
-    sum(r.total_count) AS total_count,
-    sum(r.good_count) AS good_count,
-    sum(r.ideal_output_s) AS ideal_output_s,
-    sum(r.ideal_good_s) AS ideal_good_s
-FROM dw.fact_production_run AS r
-LEFT JOIN run_downtime AS d
-    ON r.run_id = d.run_id
-GROUP BY r.machine_code, r.production_date;
+    d.machine_code,
+    d.production_date,
+    d.machine_key,
+    d.runs,
+    d.scheduled_s,
+    d.planned_downtime_s,
+    d.unplanned_downtime_s,
+    d.total_count,
+    d.good_count,
+    d.ideal_output_s,
+    d.ideal_good_s
+FROM dw.oee_machine_days(NULL, NULL, NULL) AS d;
 
 COMMENT ON VIEW dw.oee_machine_day IS
 'Additive OEE measures in seconds per machine and plant-local production date; the machine '

@@ -195,6 +195,12 @@ BEGIN
             v_feed.clean_table, v_columns, v_key, v_updates
         );
         GET DIAGNOSTICS v_stored = ROW_COUNT;
+        -- The incremental steps read the batches stored since they last ran.
+        IF v_stored > 0 AND v_feed.notes_dirty_batches THEN
+            INSERT INTO etl.dirty_batch (feed_name, batch_id)
+            VALUES (p_feed_name, p_batch_id)
+            ON CONFLICT (feed_name, batch_id) WHERE processed_at IS NULL DO NOTHING;
+        END IF;
     ELSE
         -- A large feed has no unique index: its keys are replaced within the batch's own
         -- time range (which the BRIN index on the time column finds cheaply), then the

@@ -6,17 +6,35 @@ SECURITY DEFINER
 SET search_path = ''
 AS $$
     /*
-     * Pairs of production runs of one machine that overlap in time: OEE would count that
-     * time twice. Runs that only touch (one ends when the next starts) do not overlap.
-     * p_target unused.
+     * Pairs of production runs of one machine that overlap in time, one of them loaded by
+     * this run (every run outside a run): OEE would count that time twice. Runs that only
+     * touch (one ends when the next starts) do not overlap. p_target: one machine, or all.
      */
-    WITH pairs AS (
-        SELECT a.run_id AS run_a, b.run_id AS run_b, a.machine_code
-        FROM dw.fact_production_run AS a
+    WITH run AS (
+        SELECT nullif(current_setting('hub.run_id', TRUE), '')::bigint AS run_id
+    ),
+
+    fresh AS (
+        SELECT r.run_id, r.machine_code, r.start_ts, r.end_ts
+        FROM dw.fact_production_run AS r
+        WHERE
+            (SELECT x.run_id FROM run AS x) IS NULL
+            OR r.batch_id IN (
+                SELECT d.batch_id FROM etl.dirty_batch AS d
+                WHERE d.feed_name = 'production_runs' AND d.processed_run_id = (SELECT x.run_id FROM run AS x)
+            )
+    ),
+
+    pairs AS (
+        SELECT DISTINCT
+            least(a.run_id, b.run_id) AS run_a,
+            greatest(a.run_id, b.run_id) AS run_b,
+            a.machine_code
+        FROM fresh AS a
         INNER JOIN dw.fact_production_run AS b
             ON
                 a.machine_code = b.machine_code
-                AND a.run_id < b.run_id
+                AND a.run_id <> b.run_id
                 AND a.start_ts < b.end_ts
                 AND b.start_ts < a.end_ts
         WHERE p_target IS NULL OR a.machine_code = p_target

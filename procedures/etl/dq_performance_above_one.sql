@@ -1,4 +1,5 @@
--- requires: reporting/oee_daily.sql
+-- requires: dw/oee_machine_days.sql
+-- requires: dw/oee_ratios.sql
 CREATE OR REPLACE FUNCTION etl.dq_performance_above_one(p_target text, p_threshold numeric)
 RETURNS TABLE (observed numeric, passed boolean, detail text)
 LANGUAGE sql
@@ -6,11 +7,59 @@ STABLE
 SECURITY DEFINER
 SET search_path = ''
 AS $$
-    /* Machine-days of reporting.oee_daily whose performance is above 1. p_target unused. */
-    WITH above AS (
-        SELECT o.machine_code, o.production_date, o.performance
-        FROM reporting.oee_daily AS o
-        WHERE o.performance_above_1 AND (p_target IS NULL OR o.plant_code = p_target)
+    /*
+     * Machine-days whose performance is above 1, among the machine-days this run touched:
+     * those of the runs it loaded and of the runs that the stops it loaded overlap (every
+     * machine-day outside a run). p_target: one plant code, or all.
+     */
+    WITH run AS (
+        SELECT nullif(current_setting('hub.run_id', TRUE), '')::bigint AS run_id
+    ),
+
+    batches AS (
+        SELECT d.feed_name, d.batch_id
+        FROM etl.dirty_batch AS d
+        CROSS JOIN run AS x
+        WHERE d.processed_run_id = x.run_id
+    ),
+
+    touched AS (
+        SELECT r.machine_code, r.production_date
+        FROM dw.fact_production_run AS r
+        WHERE
+            (SELECT x.run_id FROM run AS x) IS NULL
+            OR r.batch_id IN (SELECT b.batch_id FROM batches AS b WHERE b.feed_name = 'production_runs')
+        UNION
+        SELECT r.machine_code, r.production_date
+        FROM dw.fact_downtime_event AS e
+        INNER JOIN dw.fact_production_run AS r
+            ON
+                e.machine_code = r.machine_code
+                AND tstzrange(r.start_ts, r.end_ts) && tstzrange(e.start_ts, e.end_ts)
+        WHERE e.batch_id IN (SELECT b.batch_id FROM batches AS b WHERE b.feed_name = 'downtime_events')
+    ),
+
+    bounds AS (
+        SELECT
+            array_agg(DISTINCT t.machine_code) AS machines,
+            min(t.production_date) AS first_day,
+            max(t.production_date) AS last_day
+        FROM touched AS t
+    ),
+
+    above AS (
+        SELECT d.machine_code, d.production_date, o.performance
+        FROM bounds AS b
+        CROSS JOIN LATERAL dw.oee_machine_days(b.machines, b.first_day, b.last_day) AS d
+        INNER JOIN touched AS t
+            ON d.machine_code = t.machine_code AND d.production_date = t.production_date
+        INNER JOIN dw.dim_machine AS m
+            ON d.machine_key = m.machine_key
+        CROSS JOIN LATERAL dw.oee_ratios(
+            d.scheduled_s, d.planned_downtime_s, d.unplanned_downtime_s, d.ideal_output_s, d.ideal_good_s,
+            d.total_count, d.good_count
+        ) AS o
+        WHERE o.performance > 1 AND (p_target IS NULL OR m.plant_code = p_target)
     )
 
     SELECT
@@ -26,4 +75,4 @@ AS $$
 $$;
 
 COMMENT ON FUNCTION etl.dq_performance_above_one(text, numeric) IS
-'Check: machine-days whose performance is above 1 (a warning by default).';
+'Check: machine-days this run touched whose performance is above 1 (a warning by default).';

@@ -13,7 +13,8 @@ AS $$
  * Ends a run as success or failed (a load ends this way; a chain run ends through
  * etl.record_step; a DBA ends a run that died with it). A step still running or retrying
  * is marked failed with the same message. Releases the holder session's advisory lock
- * when called from that session. Ending a run that already ended changes nothing.
+ * and clears its hub.run_id when called from that session. Ending a run that already
+ * ended changes nothing.
  */
 BEGIN
     IF p_state NOT IN ('success', 'failed') THEN
@@ -36,6 +37,11 @@ BEGIN
     IF FOUND THEN
         INSERT INTO etl.pipeline_state_change (run_id, state, message)
         VALUES (p_run_id, p_state, p_message);
+    END IF;
+
+    -- This session is no longer in that run.
+    IF current_setting('hub.run_id', TRUE) = p_run_id::text THEN
+        PERFORM set_config('hub.run_id', '', FALSE);
     END IF;
 
     IF EXISTS (

@@ -1,0 +1,119 @@
+"""Each step of the chain works on what arrived since the last run, not on the history:
+the fact steps read only new batches and the rows of machines whose history changed, and
+the gate checks the machine-days the run touched."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from tests.helpers import BERLIN, M1_IN_P1, feed_file
+
+M2_IN_P1 = "M2,Press 2,P1,L1,press,Acme,2019-05-01,active,2020-01-01T00:00:00Z"
+SKU1 = "SKU1,Widget,widgets,pcs,1.20,3.00,EUR,2020-01-01T00:00:00Z"
+
+
+def run(run_id, machine, start, end, total=100, good=95, cycle="1"):
+    return f"{run_id},{machine},SKU1,,A,{start},{end},{total},{good},{cycle}"
+
+
+def chain(wh) -> dict[str, str]:
+    """Runs the chain; returns each step's last notice by procedure."""
+    notes: list[str] = []
+    wh.conn.add_notice_handler(lambda d: notes.append(d.message_primary))
+    wh.conn.execute("CALL etl.run_pipeline()")
+    wh.conn._notice_handlers.clear()
+    return {n.split(":")[0]: n for n in notes if ":" in n}
+
+
+def test_a_new_batch_is_the_only_work_and_a_changed_machine_rekeys_only_its_rows(wh, tmp_path):
+    feed_file(tmp_path / "1", "plants", BERLIN)
+    feed_file(tmp_path / "1", "machines", M1_IN_P1, M2_IN_P1)
+    feed_file(tmp_path / "1", "products", SKU1)
+    feed_file(
+        tmp_path / "1",
+        "production_runs",
+        run("R1", "M1", "2026-03-02T06:00Z", "2026-03-02T08:00Z"),
+        run("R2", "M2", "2026-03-02T06:00Z", "2026-03-02T08:00Z"),
+        run("R3", "M2", "2026-03-03T06:00Z", "2026-03-03T08:00Z"),
+    )
+    feed_file(tmp_path / "1", "downtime_events", "E1,M1,2026-03-02T06:30Z,2026-03-02T06:40Z,JAM,,false")
+    wh.load(tmp_path / "1")
+    notes = chain(wh)
+    assert notes["dw.load_fact_production_run"] == "dw.load_fact_production_run: 3 runs written"
+    assert notes["dw.load_fact_downtime_event"] == "dw.load_fact_downtime_event: 1 events written"
+    # the batches are marked processed by run 1; nothing is waiting
+    assert wh.all("SELECT DISTINCT processed_run_id FROM etl.dirty_batch") == [(1,)]
+
+    # One more run arrives: only its batch is read (1 row written, not 4).
+    feed_file(tmp_path / "2", "production_runs", run("R4", "M1", "2026-03-03T06:00Z", "2026-03-03T08:00Z"))
+    wh.load(tmp_path / "2")
+    notes = chain(wh)
+    assert notes["dw.load_fact_production_run"] == "dw.load_fact_production_run: 1 runs written"
+    assert notes["dw.load_fact_downtime_event"] == "dw.load_fact_downtime_event: 0 events written"
+    steps = dict(wh.all("SELECT step, rows_written FROM reporting.pipeline_run_steps WHERE run_id = 2"))
+    assert steps["dw.load_fact_production_run"] == 1  # the new run; no fingerprint changed
+    assert steps["dw.load_fact_downtime_event"] == 0
+
+    # M2 moves to line L2 from 2026-03-03: its history changes, so its runs are re-keyed;
+    # R3 (03-03) gets the new version, R2 (03-02) keeps the old one, M1's runs are not read.
+    before = dict(wh.all("SELECT run_id, machine_key FROM dw.fact_production_run"))
+    feed_file(
+        tmp_path / "3",
+        "machines",
+        "M2,Press 2,P1,L2,press,Acme,2019-05-01,active,2026-03-03T00:00:00Z",
+        name="machines_move.csv",
+    )
+    wh.load(tmp_path / "3")
+    notes = chain(wh)
+    assert notes["dw.load_fact_production_run"] == "dw.load_fact_production_run: 1 runs written"
+    after = dict(wh.all("SELECT run_id, machine_key FROM dw.fact_production_run"))
+    assert {r for r in after if after[r] != before[r]} == {"R3"}
+    assert (
+        wh.scalar(
+            "SELECT m.line_code FROM dw.fact_production_run f JOIN dw.dim_machine m USING (machine_key) "
+            "WHERE f.run_id = 'R3'"
+        )
+        == "L2"
+    )
+
+
+def test_the_gate_checks_what_the_run_touched(wh, tmp_path):
+    feed_file(tmp_path / "1", "plants", BERLIN)
+    feed_file(tmp_path / "1", "machines", M1_IN_P1, M2_IN_P1)
+    feed_file(tmp_path / "1", "products", SKU1)
+    # R1: 2 h = 7200 s of run time, 4000 units at an ideal 2 s = 8000 s: performance 1.11
+    feed_file(
+        tmp_path / "1", "production_runs", run("R1", "M1", "2026-03-04T06:00Z", "2026-03-04T08:00Z", 4000, 4000, "2")
+    )
+    wh.load(tmp_path / "1")
+    chain(wh)
+    assert wh.one(
+        "SELECT observed, passed FROM etl.dq_result WHERE run_id = 1 AND check_name = 'performance_above_one'"
+    ) == (1, False)
+    # Run 2 loads another machine's day: the old machine-day is not checked again.
+    feed_file(tmp_path / "2", "production_runs", run("R2", "M2", "2026-03-05T06:00Z", "2026-03-05T08:00Z"))
+    wh.load(tmp_path / "2")
+    chain(wh)
+    assert wh.one(
+        "SELECT observed, passed FROM etl.dq_result WHERE run_id = 2 AND check_name = 'performance_above_one'"
+    ) == (0, True)
+    # Run 3 loads a run that overlaps the old R1 (06:00-08:00 against 07:00-09:00): found,
+    # because one of the pair is new.
+    feed_file(tmp_path / "3", "production_runs", run("R3", "M1", "2026-03-04T07:00Z", "2026-03-04T09:00Z"))
+    wh.load(tmp_path / "3")
+    wh.conn.execute("UPDATE etl.dq_check SET severity = 'warning' WHERE check_name = 'overlapping_runs'")
+    chain(wh)
+    assert wh.one(
+        "SELECT observed, detail FROM etl.dq_result WHERE run_id = 3 AND check_name = 'overlapping_runs'"
+    ) == (
+        1,
+        "1 pair(s) of overlapping runs, first: R1 and R3 on M1",
+    )
+    # Outside a run the gate checks everything: the pair again, and M1's 03-04, whose
+    # performance is now (8000 + 100 x 1) / (2 x 7200) = 0.5625 with R3's time in it.
+    wh.conn.execute("CALL etl.check_data_quality()")
+    got = dict(wh.all("SELECT check_name, observed FROM etl.dq_result WHERE run_id IS NULL"))
+    assert got["overlapping_runs"] == 1 and got["performance_above_one"] == 0
+    assert wh.scalar("SELECT round(performance, 4) FROM reporting.oee_daily WHERE machine_code = 'M1'") == Decimal(
+        "0.5625"
+    )
