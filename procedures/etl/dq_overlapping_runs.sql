@@ -8,7 +8,8 @@ AS $$
     /*
      * Pairs of production runs of one machine that overlap in time, one of them loaded by
      * this run (every run outside a run): OEE would count that time twice. Runs that only
-     * touch (one ends when the next starts) do not overlap. p_target: one machine, or all.
+     * touch (one ends when the next starts) do not overlap, nor does a run of no length.
+     * p_target: one machine, or all.
      */
     WITH run AS (
         SELECT nullif(current_setting('hub.run_id', TRUE), '')::bigint AS run_id
@@ -33,10 +34,12 @@ AS $$
         FROM fresh AS a
         INNER JOIN dw.fact_production_run AS b
             ON
-                a.machine_code = b.machine_code
+                -- through the GiST index on (hash of the code, span) of schema/0015; the
+                -- codes compared in a way the planner does not take for a join key
+                hashtext(a.machine_code) = hashtext(b.machine_code)
+                AND a.machine_code IS NOT DISTINCT FROM b.machine_code
+                AND tstzrange(a.start_ts, a.end_ts) && tstzrange(b.start_ts, b.end_ts)
                 AND a.run_id <> b.run_id
-                AND a.start_ts < b.end_ts
-                AND b.start_ts < a.end_ts
         WHERE p_target IS NULL OR a.machine_code = p_target
     )
 

@@ -30,12 +30,13 @@ AS $$
             (SELECT x.run_id FROM run AS x) IS NULL
             OR r.batch_id IN (SELECT b.batch_id FROM batches AS b WHERE b.feed_name = 'production_runs')
         UNION
-        SELECT r.machine_code, r.production_date
+        -- A stop can change the days of the runs it overlaps: those start on its UTC
+        -- dates or the day either side (a superset; only machine-days with runs count).
+        SELECT e.machine_code, d.day::date
         FROM dw.fact_downtime_event AS e
-        INNER JOIN dw.fact_production_run AS r
-            ON
-                e.machine_code = r.machine_code
-                AND tstzrange(r.start_ts, r.end_ts) && tstzrange(e.start_ts, e.end_ts)
+        CROSS JOIN LATERAL generate_series(
+            (e.start_ts AT TIME ZONE 'UTC')::date - 1, (e.end_ts AT TIME ZONE 'UTC')::date + 1, interval '1 day'
+        ) AS d (day)
         WHERE e.batch_id IN (SELECT b.batch_id FROM batches AS b WHERE b.feed_name = 'downtime_events')
     ),
 

@@ -15,9 +15,13 @@ WITH inside AS (
     FROM dw.fact_production_run AS r
     INNER JOIN dw.fact_downtime_event AS e
         ON
-            r.machine_code = e.machine_code
-            -- the stop overlaps the run, found through the GiST index on the stop's span
-            -- (an empty span, a zero-minute stop, overlaps nothing)
+            -- The same machine's stops that overlap the run, found through the GiST index on
+            -- (hash of the machine code, span) of schema/0015 (an empty span, a zero-minute
+            -- stop, overlaps nothing). The codes themselves are compared with IS NOT DISTINCT
+            -- FROM, which the planner cannot take for a second join key: with two it
+            -- underestimated the join and merged every stop with every run of its machine.
+            hashtext(r.machine_code) = hashtext(e.machine_code)
+            AND r.machine_code IS NOT DISTINCT FROM e.machine_code
             AND tstzrange(r.start_ts, r.end_ts) && tstzrange(e.start_ts, e.end_ts)
     INNER JOIN dw.dim_machine AS m
         ON r.machine_key = m.machine_key
