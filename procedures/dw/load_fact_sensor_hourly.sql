@@ -1,4 +1,5 @@
 -- requires: etl/ensure_partitions.sql
+-- requires: etl/analyze_partitions.sql
 CREATE OR REPLACE PROCEDURE dw.load_fact_sensor_hourly()
 LANGUAGE plpgsql
 SECURITY DEFINER
@@ -25,6 +26,7 @@ DECLARE
     v_rows bigint;
     v_metrics bigint := 0;
     v_rekeyed bigint;
+    v_had_rows boolean;
 BEGIN
     IF to_regclass('pg_temp.sensor_dirty') IS NOT NULL THEN
         DROP TABLE pg_temp.sensor_dirty;
@@ -98,6 +100,47 @@ BEGIN
         WHERE d.unit IS DISTINCT FROM coalesce(excluded.unit, d.unit);
         GET DIAGNOSTICS v_rows = ROW_COUNT;
         v_metrics := v_metrics + v_rows;
+
+        -- Hours that were never loaded (the usual case: new data) are a plain INSERT; hours
+        -- loaded before are upserted (only changed numbers are written), and those left
+        -- without readings are deleted.
+        v_had_rows := EXISTS (
+            SELECT 1 FROM dw.fact_sensor_hourly AS f
+            WHERE f.hour_start >= v_piece.piece_from AND f.hour_start < v_piece.piece_to
+        );
+        IF NOT v_had_rows THEN
+            INSERT INTO dw.fact_sensor_hourly (
+                machine_code, metric, hour_start, machine_key, metric_key, readings, min_value, max_value,
+                avg_value, stddev_value, sum_value, sum_squares
+            )
+            SELECT
+                h.machine_code,
+                h.metric,
+                h.hour_start,
+                coalesce(m.machine_key, -1),
+                coalesce(dm.metric_key, -1),
+                h.readings,
+                h.min_value,
+                h.max_value,
+                h.avg_value,
+                h.stddev_value,
+                h.sum_value,
+                h.sum_squares
+            FROM pg_temp.sensor_hour AS h
+            LEFT JOIN dw.dim_machine AS m
+                ON
+                    h.machine_code = m.machine_code
+                    AND h.hour_start >= m.valid_from
+                    AND h.hour_start < m.valid_to
+            LEFT JOIN dw.dim_metric AS dm
+                ON h.metric = dm.metric;
+            GET DIAGNOSTICS v_rows = ROW_COUNT;
+            v_written := v_written + v_rows;
+            IF v_rows >= 100000 THEN
+                PERFORM etl.analyze_partitions('dw', 'fact_sensor_hourly', v_piece.piece_from, v_piece.piece_from);
+            END IF;
+            CONTINUE;
+        END IF;
 
         INSERT INTO dw.fact_sensor_hourly AS f (
             machine_code, metric, hour_start, machine_key, metric_key, readings, min_value, max_value,
