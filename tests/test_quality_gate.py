@@ -8,6 +8,7 @@ import json
 import subprocess
 import sys
 import time
+from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import Path
 
@@ -137,22 +138,23 @@ def test_freshness_and_batch_reconciliation_checks(wh, tmp_path):
 @pytest.mark.parametrize(
     ("last_day", "observed", "passed"), [(6, Decimal("2.0000"), False), (3, Decimal("0.5000"), True)]
 )
-def test_daily_volume_against_the_trailing_median(wh, tmp_path, last_day, observed, passed):
+def test_daily_volume_against_the_same_weekday_before(wh, tmp_path, last_day, observed, passed):
     master(tmp_path)
-    # 2 runs a day on 2026-03-01..07 (median 2), then `last_day` runs on 03-08:
+    # 2 runs a day from Sunday 2026-02-08 to Saturday 03-07; then `last_day` runs on Sunday
+    # 03-08, the latest complete day (03-09, the newest, is still arriving). The normal is
+    # the four Sundays before (02-08, 02-15, 02-22, 03-01): median 2.
     # |6 / 2 - 1| = 2.0 > 0.5 fails; |3 / 2 - 1| = 0.5 <= 0.5 passes.
-    rows = [
-        run(f"R{d}_{i}", f"2026-03-0{d}T{10 + i}:00Z", f"2026-03-0{d}T{10 + i}:30Z")
-        for d in range(1, 8)
-        for i in range(2)
-    ]
-    rows += [run(f"R8_{i}", f"2026-03-08T{10 + i}:00Z", f"2026-03-08T{10 + i}:30Z") for i in range(last_day)]
+    days = [date(2026, 2, 8) + timedelta(days=i) for i in range(28)]
+    rows = [run(f"R{d:%m%d}_{i}", f"{d}T{10 + i}:00Z", f"{d}T{10 + i}:30Z") for d in days for i in range(2)]
+    rows += [run(f"R0308_{i}", f"2026-03-08T{10 + i}:00Z", f"2026-03-08T{10 + i}:30Z") for i in range(last_day)]
+    rows += [run("R0309_0", "2026-03-09T01:00Z", "2026-03-09T01:30Z")]
     feed_file(tmp_path, "production_runs", *rows)
     wh.load(tmp_path)
     got = wh.one("SELECT * FROM etl.dq_daily_volume('production_runs', 0.5)")
     assert got[:2] == (observed, passed)
-    assert got[2].startswith(
-        f"production_runs: {last_day} records on 2026-03-08 against a median of 2 over the 7 day(s)"
+    assert got[2] == (
+        f"production_runs: {last_day} records on 2026-03-08 against a median of 2 over the 4 Sunday(s) before "
+        "(limit +-50%)"
     )
 
 

@@ -6,10 +6,12 @@ SECURITY DEFINER
 SET search_path = ''
 AS $$
 /*
- * The latest UTC day's record count of feed p_target (by its time column) against the
- * median of the 28 days before it that have data: observed is |count / median - 1|, and
- * the check passes while that is at most p_threshold. With fewer than 7 earlier days
- * there is no normal to compare with, and the check passes saying so.
+ * The record count of feed p_target (by its time column) on the latest complete UTC day
+ * (the day before the newest record's day, which may still be arriving: a night shift
+ * runs into it) against the median of the same weekday in the four weeks before it (plants
+ * keep weekly rhythms: a quiet Sunday is no anomaly): observed is |count / median - 1|, and
+ * the check passes while that is at most p_threshold. With fewer than two such days there
+ * is no normal to compare with, and it passes saying so.
  */
 DECLARE
     v_table text;
@@ -35,7 +37,8 @@ BEGIN
                 HINT = 'Targets: production_runs, downtime_events, sensor_readings.';
     END IF;
 
-    EXECUTE format('SELECT max(%I)::date FROM clean.%I', v_column, v_table) INTO v_latest;
+    EXECUTE format('SELECT (max(%I) AT TIME ZONE ''UTC'')::date - 1 FROM clean.%I', v_column, v_table)
+    INTO v_latest;
     IF v_latest IS NULL THEN
         RETURN QUERY SELECT NULL::numeric, TRUE, format('%s holds no data yet', p_target);
         RETURN;
@@ -50,25 +53,27 @@ BEGIN
         ')'
         ' SELECT'
         '    coalesce(max(d.n) FILTER (WHERE d.day = $1), 0),'
-        '    percentile_cont(0.5) WITHIN GROUP (ORDER BY d.n) FILTER (WHERE d.day < $1),'
-        '    count(*) FILTER (WHERE d.day < $1)'
+        '    percentile_cont(0.5) WITHIN GROUP (ORDER BY d.n)'
+        '        FILTER (WHERE d.day < $1 AND extract(ISODOW FROM d.day) = extract(ISODOW FROM $1)),'
+        '    count(*) FILTER (WHERE d.day < $1 AND extract(ISODOW FROM d.day) = extract(ISODOW FROM $1))'
         ' FROM daily AS d',
         v_column, v_table
     )
     INTO v_count, v_median, v_days
     USING v_latest;
 
-    IF v_days < 7 THEN
+    IF v_days < 2 THEN
         RETURN QUERY SELECT NULL::numeric, TRUE,
-            format('%s: %s records on %s; only %s earlier day(s), no normal yet', p_target, v_count, v_latest, v_days);
+            format('%s: %s records on %s; only %s earlier %s in four weeks, no normal yet', p_target, v_count,
+                v_latest, v_days, to_char(v_latest, 'FMDay'));
         RETURN;
     END IF;
 
     RETURN QUERY SELECT
         round(abs(v_count / v_median - 1), 4),
         abs(v_count / v_median - 1) <= p_threshold,
-        format('%s: %s records on %s against a median of %s over the %s day(s) before (limit +-%s%%)',
-            p_target, v_count, v_latest, v_median, v_days, round(p_threshold * 100));
+        format('%s: %s records on %s against a median of %s over the %s %s(s) before (limit +-%s%%)',
+            p_target, v_count, v_latest, v_median, v_days, to_char(v_latest, 'FMDay'), round(p_threshold * 100));
 END;
 $$;
 
