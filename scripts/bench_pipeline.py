@@ -285,14 +285,12 @@ def _outputs(conn) -> None:
     )
 
 
-def child_pandas_to_sql(url: str, folder: Path) -> None:
-    """(a) read_csv, to_sql with default settings into staging, the same rules in SQL."""
+def _engine(url: str):
+    """A SQLAlchemy engine (psycopg 3) on the libpq connection string `url`."""
     import sqlalchemy
 
-    t = time.perf_counter()
-    frames = _read_inputs(folder)
     info = conninfo_to_dict(url)
-    engine = sqlalchemy.create_engine(
+    return sqlalchemy.create_engine(
         sqlalchemy.URL.create(
             "postgresql+psycopg",
             username=info.get("user"),
@@ -302,6 +300,14 @@ def child_pandas_to_sql(url: str, folder: Path) -> None:
             database=info.get("dbname"),
         )
     )
+
+
+def child_pandas_to_sql(url: str, folder: Path) -> None:
+    """(a) read_csv, to_sql with default settings into staging, the same rules in SQL."""
+
+    t = time.perf_counter()
+    frames = _read_inputs(folder)
+    engine = _engine(url)
     rows = 0
     for feed, df in frames.items():
         df.to_sql(f"st_{feed}", engine, index=False)
@@ -337,7 +343,6 @@ def child_pandas_best(url: str, folder: Path) -> None:
     """(b) read_csv, hourly facts and daily OEE in pandas, results written with COPY."""
     import numpy as np
     import pandas as pd
-    import sqlalchemy
 
     t = time.perf_counter()
     f = _read_inputs(folder)
@@ -396,17 +401,7 @@ def child_pandas_best(url: str, folder: Path) -> None:
             "oee": d["ideal_good"] / d["pp_s"].replace(0, np.nan),
         }
     ).reset_index()
-    info = conninfo_to_dict(url)
-    engine = sqlalchemy.create_engine(
-        sqlalchemy.URL.create(
-            "postgresql+psycopg",
-            username=info.get("user"),
-            password=info.get("password"),
-            host=info.get("host"),
-            port=int(info.get("port", 5432)),
-            database=info.get("dbname"),
-        )
-    )
+    engine = _engine(url)
     hourly.to_sql("out_sensor_hourly", engine, index=False, method=_copy_recipe)
     oee.to_sql("out_oee_daily", engine, index=False, method=_copy_recipe)
     print(f"seconds={time.perf_counter() - t:.3f}")

@@ -74,7 +74,18 @@ _HYPER_TYPES = {
     "date": "date",
     "timestamp with time zone": "timestamp_tz",
     "timestamp without time zone": "timestamp",
+    "ARRAY": "text",  # e.g. pipeline_runs.notified_via: written "log, email"
 }
+
+
+def _hyper_value(value, pg_type: str):
+    if value is None:
+        return None
+    if pg_type == "numeric":
+        return float(value)
+    if pg_type == "ARRAY":
+        return ", ".join(str(v) for v in value)
+    return value
 
 
 def export_hyper(conn: psycopg.Connection, path: Path) -> dict[str, int]:
@@ -118,8 +129,7 @@ def export_hyper(conn: psycopg.Connection, path: Path) -> dict[str, int]:
             with Inserter(target, table) as inserter, conn.transaction(), conn.cursor(name=f"export_{view}") as cur:
                 cur.execute(sql.SQL("SELECT * FROM reporting.{} ORDER BY 1, 2, 3").format(sql.Identifier(view)))
                 for row in cur:
-                    inserter.add_row([float(v) if t == "numeric" and v is not None else v
-                                      for v, (_c, t) in zip(row, columns, strict=True)])  # fmt: skip
+                    inserter.add_row([_hyper_value(v, t) for v, (_c, t) in zip(row, columns, strict=True)])
                     n += 1
                 inserter.execute()
             counts[view] = n
