@@ -1,3 +1,4 @@
+-- requires: etl/month_partitions.sql
 CREATE OR REPLACE FUNCTION etl.analyze_partitions(
     p_schema text,
     p_table text,
@@ -15,7 +16,6 @@ AS $$
  * whole history. Returns how many tables it analyzed.
  */
 DECLARE
-    v_month timestamptz;
     v_name text;
     v_done integer := 0;
 BEGIN
@@ -29,14 +29,9 @@ BEGIN
         EXECUTE format('ANALYZE %I.%I', p_schema, p_table);
         RETURN 1;
     END IF;
-    FOR v_month IN
-        SELECT m.month
-        FROM generate_series(
-            date_trunc('month', p_from, 'UTC'), date_trunc('month', p_to, 'UTC'), interval '1 month'
-        ) AS m (month)
+    FOR v_name IN
+        SELECT m.partition_name FROM etl.month_partitions(p_table, p_from, p_to) AS m
     LOOP
-        v_name := format('%s_y%sm%s', p_table,
-            to_char(v_month AT TIME ZONE 'UTC', 'YYYY'), to_char(v_month AT TIME ZONE 'UTC', 'MM'));
         IF to_regclass(format('%I.%I', p_schema, v_name)) IS NOT NULL THEN
             EXECUTE format('ANALYZE %I.%I', p_schema, v_name);
             v_done := v_done + 1;

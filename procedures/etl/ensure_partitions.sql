@@ -1,3 +1,4 @@
+-- requires: etl/month_partitions.sql
 CREATE OR REPLACE FUNCTION etl.ensure_partitions(
     p_schema text,
     p_table text,
@@ -32,14 +33,9 @@ BEGIN
         RETURN 0;
     END IF;
 
-    FOR v_month IN
-        SELECT m.month
-        FROM generate_series(
-            date_trunc('month', p_from, 'UTC'), date_trunc('month', p_to, 'UTC'), interval '1 month'
-        ) AS m (month)
+    FOR v_month, v_name IN
+        SELECT m.month_start, m.partition_name FROM etl.month_partitions(p_table, p_from, p_to) AS m
     LOOP
-        v_name := format('%s_y%sm%s', p_table,
-            to_char(v_month AT TIME ZONE 'UTC', 'YYYY'), to_char(v_month AT TIME ZONE 'UTC', 'MM'));
         CONTINUE WHEN to_regclass(format('%I.%I', p_schema, v_name)) IS NOT NULL;
         EXECUTE format(
             'CREATE TABLE %I.%I PARTITION OF %I.%I FOR VALUES FROM (%L) TO (%L)',
