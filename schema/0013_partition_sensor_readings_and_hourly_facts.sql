@@ -89,17 +89,6 @@ COMMENT ON TABLE dw.fact_sensor_hourly IS
 'partition per UTC month. Grain: one row per machine, metric and hour with readings.';
 CREATE INDEX fact_sensor_hourly_hour_start_idx ON dw.fact_sensor_hourly USING brin (hour_start);
 
--- The machine versions each machine's hourly rows were keyed with (a changed history re-keys
--- only that machine's rows).
-CREATE TABLE dw.sensor_machine_version (
-    machine_code text NOT NULL,
-    versions_md5 text NOT NULL,
-    CONSTRAINT sensor_machine_version_pkey PRIMARY KEY (machine_code)
-);
-COMMENT ON TABLE dw.sensor_machine_version IS
-'Fingerprint of each machine''s dim_machine versions when its hourly sensor rows were last '
-'keyed. Grain: one row per machine.';
-
 -- Move what was loaded before into monthly partitions, and mark it for the hourly facts.
 DO $$
 DECLARE

@@ -133,7 +133,6 @@ def test_plpgsql_check_finds_nothing(wh, plpgsql_check_available):
         "min_value float8, max_value float8, avg_value float8, stddev_value float8, sum_value float8, "
         "sum_squares float8, unit text)"
     )
-    wh.conn.execute("CREATE TEMP TABLE sensor_rekey (machine_code text, versions_md5 text)")
     findings = []
     for (routine,) in routines:
         for (line,) in wh.all(
