@@ -259,27 +259,30 @@ def notify_run(conn: psycopg.Connection, run_id: int) -> list[str]:
         airflow_run_id=s["airflow_run_id"],
         message=text,
     )
-    if ok and not ch.on_success:
-        pass
-    else:
-        subject = text.splitlines()[0]
-        if ch.email_to and ch.smtp_host:
-            try:
-                _send_email(ch, subject, text)
-                sent.append("email")
-            except OSError as exc:
-                log_event("e-mail notification failed", level=logging.ERROR, run_id=run_id, error=str(exc))
-        if ch.webhook_url:
-            payload = {
-                "text": text,
-                "run": {k: v for k, v in s.items() if k != "checks"},
-                "failed_checks": s["checks"],
-            }
-            try:
-                _post_webhook(ch.webhook_url, payload)
-                sent.append("webhook")
-            except OSError as exc:
-                log_event("webhook notification failed", level=logging.ERROR, run_id=run_id, error=str(exc))
+    if ok and not ch.on_success:  # only the failure goes out by mail and webhook
+        return _recorded(conn, run_id, sent)
+    subject = text.splitlines()[0]
+    if ch.email_to and ch.smtp_host:
+        try:
+            _send_email(ch, subject, text)
+            sent.append("email")
+        except OSError as exc:
+            log_event("e-mail notification failed", level=logging.ERROR, run_id=run_id, error=str(exc))
+    if ch.webhook_url:
+        payload = {
+            "text": text,
+            "run": {k: v for k, v in s.items() if k != "checks"},
+            "failed_checks": s["checks"],
+        }
+        try:
+            _post_webhook(ch.webhook_url, payload)
+            sent.append("webhook")
+        except OSError as exc:
+            log_event("webhook notification failed", level=logging.ERROR, run_id=run_id, error=str(exc))
+    return _recorded(conn, run_id, sent)
+
+
+def _recorded(conn: psycopg.Connection, run_id: int, sent: list[str]) -> list[str]:
     conn.execute("SELECT etl.record_notification(%s, %s)", (run_id, sent))
     if not conn.autocommit:
         conn.commit()
