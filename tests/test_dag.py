@@ -10,7 +10,6 @@ import shutil
 import socket
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from pathlib import Path
 
 import pytest
 from psycopg.conninfo import conninfo_to_dict
@@ -139,8 +138,9 @@ def test_dag_loads_cleanly_and_its_tasks_are_the_chain_in_order(wh, airflow_conn
     assert dag.get_task("dw__load_dim_machine").execution_timeout is not None
 
 
-def test_dag_run_end_to_end_records_success_and_notifies(wh, airflow_conn, channels, tmp_path):
+def test_dag_run_end_to_end_records_success_and_notifies(wh, airflow_conn, channels, tmp_path, monkeypatch):
     hook, mail = channels
+    monkeypatch.setenv("HUB_LOG_DIR", str(tmp_path / "logs"))  # this run's log only
     inbox = tmp_path / "inbox"
     shutil.copytree(FIXTURES, inbox)
     dag = load_dag()
@@ -159,16 +159,14 @@ def test_dag_run_end_to_end_records_success_and_notifies(wh, airflow_conn, chann
     assert body["text"].startswith("Hub run 1 (dag) SUCCESS") and body["run"]["rows_loaded"] == 808
     [(to, message)] = mail.messages
     assert to == ["plant-ops@example.com"] and message["Subject"] == "Hub run 1 (dag) SUCCESS"
-    log_lines = [json.loads(line) for line in (Path(_log_dir()) / "etl_pipeline.log").read_text().splitlines()]
-    mine = [e for e in log_lines if e.get("run_id") == 1 and e.get("airflow_run_id", dr.run_id) == dr.run_id]
-    assert {"run started", "batch loaded", "step success", "run notification"} <= {e["event"] for e in mine}
-    assert all("batch_id" in e for e in mine if e["event"] == "batch loaded")
-
-
-def _log_dir() -> str:
-    import os
-
-    return os.environ["HUB_LOG_DIR"]
+    log = [json.loads(line) for line in (tmp_path / "logs" / "etl_pipeline.log").read_text().splitlines()]
+    assert {e["run_id"] for e in log} == {1}
+    events = [e["event"] for e in log]
+    assert events[0] == "run started" and events[-1] == "run notification"
+    # one line per batch (10 files) and per step of the chain
+    assert [e["batch_id"] for e in log if e["event"] == "batch loaded"] == list(range(1, 11))
+    steps = wh.scalar("SELECT count(*) FROM etl.pipeline_step")
+    assert events.count("step success") == steps
 
 
 def test_dag_fails_on_an_error_check_and_sends_the_failure(wh, airflow_conn, channels, tmp_path):

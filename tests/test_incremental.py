@@ -19,9 +19,13 @@ def run(run_id, machine, start, end, total=100, good=95, cycle="1"):
 def chain(wh) -> dict[str, str]:
     """Runs the chain; returns each step's last notice by procedure."""
     notes: list[str] = []
-    wh.conn.add_notice_handler(lambda d: notes.append(d.message_primary))
+
+    def keep(diag):
+        notes.append(diag.message_primary)
+
+    wh.conn.add_notice_handler(keep)
     wh.conn.execute("CALL etl.run_pipeline()")
-    wh.conn._notice_handlers.clear()
+    wh.conn.remove_notice_handler(keep)
     return {n.split(":")[0]: n for n in notes if ":" in n}
 
 

@@ -234,3 +234,25 @@ def test_a_second_run_that_cannot_wait_fails_clearly_and_changes_nothing(wh, hub
     assert line.startswith("hub: another run is still in progress after waiting 1 s: run 1 (run, running, started ")
     assert "SELECT * FROM reporting.pipeline_runs" in line
     assert wh.all("SELECT run_id, state, batches FROM reporting.pipeline_runs") == [(1, "success", 10)]
+
+
+def test_scd2_invariants_check_sees_what_the_deferred_constraints_would_refuse(wh, tmp_path):
+    master(tmp_path)
+    wh.load(tmp_path)
+    wh.conn.execute("CALL etl.run_pipeline()")
+    assert wh.one("SELECT * FROM etl.dq_scd2_invariants(NULL, 0)") == (
+        0,
+        True,
+        "every code has one current version and no overlap",
+    )
+    # Inside one transaction the deferred exclusion constraints have not fired yet: a second
+    # current version of M1 overlapping the first (2026 onwards against 1900 onwards) is
+    # seen by the check, which counts one code, and never reaches a commit.
+    with psycopg.connect(wh.url) as conn:
+        conn.execute(
+            "INSERT INTO dw.dim_machine (machine_code, valid_from, valid_to, is_current) "
+            "VALUES ('M1', '2026-01-01', '9999-12-31', TRUE)"
+        )
+        got = conn.execute("SELECT * FROM etl.dq_scd2_invariants(NULL, 0)").fetchone()
+        conn.rollback()
+    assert got == (1, False, "1 code(s) break SCD2: machine M1")
