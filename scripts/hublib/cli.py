@@ -44,6 +44,8 @@ def main(argv: list[str] | None = None) -> int:
         out(USAGE)
         return 0
     handler = COMMANDS.get(command)
+    if handler is None and command in MODULE_COMMANDS:
+        handler = _module_command(command, MODULE_COMMANDS[command])
     try:
         if handler is None:
             raise HubError(
@@ -263,6 +265,25 @@ def cmd_demo(args: list[str]) -> int:
 
     return demo(out)
 
+
+def _module_command(name: str, module_name: str):
+    """A command that lives in its own module: the module has `add_arguments(parser)` and
+    `run(args) -> int`, and the first line of its docstring is the command's help."""
+
+    def handler(args: list[str]) -> int:
+        import argparse
+        import importlib
+
+        module = importlib.import_module(module_name)
+        parser = argparse.ArgumentParser(prog=f"scripts/hub {name}", description=module.__doc__)
+        module.add_arguments(parser)
+        return module.run(parser.parse_args(args)) or 0
+
+    return handler
+
+
+# Commands in modules of their own (see _module_command): name -> module.
+MODULE_COMMANDS: dict[str, str] = {}
 
 COMMANDS = {
     "demo": cmd_demo,
