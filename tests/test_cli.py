@@ -3,12 +3,15 @@ traceback; rejected rows are reported with exit status 0."""
 
 from __future__ import annotations
 
+import argparse
 import os
+import re
 import subprocess
 
 import psycopg
 import pytest
 
+from hublib.cli import MODULE_COMMANDS, build_parser, main
 from hublib.cluster import Cluster
 from tests.conftest import ROOT, run_hub
 from tests.helpers import BERLIN, M1_IN_P1, feed_file
@@ -27,12 +30,44 @@ def _one_line_error(proc: subprocess.CompletedProcess, *fragments: str) -> None:
 def test_help_lists_the_commands():
     proc = subprocess.run([str(ROOT / "scripts" / "hub"), "--help"], capture_output=True, text=True)
     assert proc.returncode == 0
-    for command in ("demo", "test", "db up|down|url", "migrate", "load DIR...", "run [DIR...]"):
-        assert command in proc.stdout
+    for command in ("demo", "test", "db", "migrate", "generate", "load", "run", "export", *MODULE_COMMANDS):
+        assert f"\n    {command} " in proc.stdout or f"\n    {command}\n" in proc.stdout, command
+    assert "scripts/hub --db hub_demo export out/" in proc.stdout
+    assert 'eval "$(scripts/hub completion bash)"' in proc.stdout
+
+
+def _commands() -> list[str]:
+    parser = build_parser()
+    sub = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
+    return list(sub.choices)
+
+
+@pytest.mark.parametrize("command", _commands())
+def test_every_command_has_help_with_an_example(command, capsys):
+    assert main([command, "--help"]) == 0
+    text = capsys.readouterr().out
+    assert text.startswith(f"usage: scripts/hub {command} ")
+    assert "--db NAME" in text  # the global option is accepted after the command too
+    body = text.split("\n", 1)[1]  # past the usage line
+    assert re.search(rf"^ +.*scripts/hub (--db \S+ )?{command}\b", body, re.M), f"no example in {body}"
 
 
 def test_unknown_command():
     _one_line_error(run_hub("frobnicate"), "unknown command 'frobnicate'", "scripts/hub --help")
+    assert run_hub("frobnicate").returncode == 2
+
+
+def test_usage_mistakes_are_one_line_with_exit_2():
+    for args, fragment in [
+        (("load",), "scripts/hub load: the following arguments are required: PATH"),
+        (("generate", "out", "--seed", "x"), "invalid int value: 'x'"),
+        (("db", "sideways"), "invalid choice: 'sideways'"),
+        (("export", "a", "b"), "unrecognized arguments: b"),
+        (("migrate", "--frobnicate"), "unrecognized arguments: --frobnicate"),
+    ]:
+        proc = run_hub(*args)
+        _one_line_error(proc, fragment)
+        assert proc.returncode == 2
 
 
 def test_missing_folder(hub_env, tmp_path):
@@ -40,7 +75,46 @@ def test_missing_folder(hub_env, tmp_path):
 
 
 def test_load_needs_a_folder(hub_env):
-    _one_line_error(run_hub("load", env=hub_env), "usage: scripts/hub load DIR...")
+    _one_line_error(run_hub("load", env=hub_env), "scripts/hub load", "PATH", "scripts/hub load --help")
+
+
+def test_load_takes_single_files(hub_env, tmp_path, wh):
+    plants = feed_file(tmp_path, "plants", BERLIN)
+    machines = feed_file(tmp_path, "machines", M1_IN_P1)
+    feed_file(tmp_path, "products", "SKU1,Bracket,brackets,pcs,1.20,2.00,EUR,2020-01-01T00:00:00Z")
+    proc = run_hub("load", str(plants), str(machines), env=hub_env)
+    assert proc.returncode == 0, proc.stderr
+    assert "load: 2 file(s) loaded, 0 already loaded; read 2 = accepted 2 + rejected 0 + pending 0" in proc.stdout
+    assert wh.all("SELECT feed_name FROM etl.batch ORDER BY batch_id") == [("plants",), ("machines",)]
+    assert wh.scalar("SELECT count(*) FROM clean.product") == 0  # the folder's other file stays out
+
+
+def test_db_option_and_hub_db_pick_the_database(hub_env, wh, tmp_path):
+    """--db NAME (and HUB_DB) reach another database of the same server: load, run and
+    export go there, and the default database is untouched."""
+    wh.conn.execute("CREATE DATABASE hub_other")
+    try:
+        plants = feed_file(tmp_path, "plants", BERLIN)
+        assert run_hub("--db", "hub_other", "migrate", env=hub_env).returncode == 0
+        proc = run_hub("load", str(plants), "--db", "hub_other", env=hub_env)
+        assert proc.returncode == 0, proc.stderr
+        other = dict(hub_env, HUB_DB="hub_other")
+        url = run_hub("db", "url", env=other).stdout.strip()
+        with psycopg.connect(url) as conn:
+            assert conn.info.dbname == "hub_other"
+            assert conn.execute("SELECT count(*) FROM clean.plant").fetchone()[0] == 1
+        assert wh.scalar("SELECT count(*) FROM clean.plant") == 0
+        exported = run_hub("export", str(tmp_path / "x"), env=other)
+        assert exported.returncode == 0, exported.stderr
+        assert "export: the database hub_other holds no reporting rows" in exported.stdout  # plants only
+    finally:
+        wh.conn.execute("DROP DATABASE hub_other WITH (FORCE)")
+
+
+def test_export_of_an_empty_database_names_the_demo_database(hub_env, tmp_path):
+    proc = run_hub("export", str(tmp_path / "x"), env=hub_env)
+    assert proc.returncode == 0, proc.stderr
+    assert "holds no reporting rows (the demo's is hub_demo: add --db hub_demo)" in proc.stdout
 
 
 def test_unreachable_database(tmp_path):

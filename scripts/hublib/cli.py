@@ -1,10 +1,20 @@
-"""`scripts/hub`: the command line of the hub (see `scripts/hub --help`)."""
+"""`scripts/hub`: the command line of the hub (see `scripts/hub --help`).
 
+Built on argparse sub-commands: every command has `--help` with an example; a usage
+mistake is one line on stderr and exit status 2. Commands either live here (a function
+`cmd_<name>` plus its arguments in `_builtin_commands`) or in a module of their own,
+registered by one line in MODULE_COMMANDS (see `_add_module_command`).
+"""
+
+# PYTHON_ARGCOMPLETE_OK
 from __future__ import annotations
 
+import argparse
+import importlib
 import os
 import subprocess
 import sys
+import textwrap
 from pathlib import Path
 
 import psycopg
@@ -12,47 +22,128 @@ import psycopg
 from hublib.db import ROOT
 from hublib.errors import HubError
 
-USAGE = """\
-scripts/hub <command> [options]
+PROG = "scripts/hub"
 
-  demo                  from nothing to numbers: private database, migrate, load the
-                        fixtures, print what was loaded
-  test [PYTEST ARGS]    sqlfluff and ruff, then the whole pytest suite against a
-                        disposable PostgreSQL (what CI runs)
-  db up|down|url        the private PostgreSQL cluster under .pgdata/
-  migrate               apply schema/ then procedures/ (safe to repeat)
-  load DIR...           register, COPY and validate every feed file in the folders
-  run [DIR...]          load the folders if given, then run the pipeline chain
-  generate DIR [--seed N] [--machines N] [--days N] [--sensor-interval SECONDS]
-                        write a realistic, seeded set of feed files (telemetry every
-                        900 s by default; 0 for none)
-  export DIR [--install-hyper]
-                        every reporting view to CSV, and to one Tableau .hyper extract
+DESCRIPTION = """\
+The Manufacturing & Financial Analytics Hub: a PostgreSQL warehouse of production,
+downtime, sensor, cost and sales data, its pipeline chain and its reporting views.
 
-DATABASE_URL names the warehouse; unset, a private cluster under .pgdata/ is used.
+DATABASE_URL names the warehouse; unset, a private PostgreSQL cluster under .pgdata/ is
+started on demand. --db NAME (or HUB_DB) picks another database on the same server: the
+demo's is hub_demo.
 """
+
+EPILOG = """\
+examples:
+  scripts/hub demo                          from nothing to numbers (database hub_demo)
+  scripts/hub --db hub_demo export out/     the demo's reporting views for Tableau
+  scripts/hub load fixtures                 load the hand-made fixtures, see the rejections
+  scripts/hub status                        is the warehouse healthy?
+  scripts/hub COMMAND --help                one command's options and an example
+
+shell completion (bash or zsh), for this shell:
+  eval "$(scripts/hub completion bash)"     (zsh: scripts/hub completion zsh)
+"""
+
+
+# Commands in modules of their own: name -> module. The module's docstring's first line is
+# the command's help, the rest its description; it has `add_arguments(parser)` and
+# `run(args) -> int`. One line each.
+MODULE_COMMANDS: dict[str, str] = {
+    "completion": "hublib.completion",
+}
 
 
 def out(text: str = "") -> None:
     print(text, flush=True)
 
 
+class UsageError(HubError):
+    """A mistake in the command line itself (exit status 2)."""
+
+
+class HubParser(argparse.ArgumentParser):
+    """argparse, but a usage mistake raises UsageError (one line on stderr, exit 2)
+    instead of printing the whole usage block."""
+
+    def error(self, message: str):
+        raise UsageError(f"{self.prog}: {message}", f"see {self.prog} --help")
+
+
+def _formatter(prog: str) -> argparse.HelpFormatter:
+    return argparse.RawDescriptionHelpFormatter(prog, max_help_position=32, width=92)
+
+
+def _db_option(parser: argparse.ArgumentParser, *, default=None) -> None:
+    parser.add_argument(
+        "--db",
+        metavar="NAME",
+        default=default,
+        help="database on the private cluster (or on DATABASE_URL's server); also HUB_DB. The demo's is hub_demo",
+    )
+
+
+def build_parser() -> HubParser:
+    parser = HubParser(
+        prog=PROG,
+        description=DESCRIPTION,
+        epilog=EPILOG,
+        formatter_class=_formatter,
+    )
+    _db_option(parser)
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", title="commands", parser_class=HubParser)
+    sub.required = True
+    for name, (func, help_line, example, add) in _builtin_commands().items():
+        p = sub.add_parser(
+            name,
+            help=help_line,
+            description=help_line[0].upper() + help_line[1:] + ".",
+            epilog=f"example:\n{textwrap.indent(example, '  ')}",
+            formatter_class=_formatter,
+        )
+        _db_option(p, default=argparse.SUPPRESS)
+        add(p)
+        p.set_defaults(handler=func)
+    for name, module_name in MODULE_COMMANDS.items():
+        _add_module_command(sub, name, module_name)
+    return parser
+
+
+def _add_module_command(sub, name: str, module_name: str) -> None:
+    """A command that lives in its own module: `add_arguments(parser)`, `run(args) -> int`,
+    and a docstring whose first line is the help (the rest is the description, which
+    should hold an example)."""
+    module = importlib.import_module(module_name)
+    doc = (module.__doc__ or name).strip()
+    help_line = doc.splitlines()[0].strip().rstrip(".")
+    help_line = help_line[0].lower() + help_line[1:]
+    p = sub.add_parser(name, help=help_line, description=doc, formatter_class=_formatter)
+    _db_option(p, default=argparse.SUPPRESS)
+    module.add_arguments(p)
+    p.set_defaults(handler=module.run)
+
+
 def main(argv: list[str] | None = None) -> int:
-    argv = sys.argv[1:] if argv is None else argv
-    command, args = (argv[0], argv[1:]) if argv else (None, [])
-    if command in (None, "-h", "--help", "help"):
-        out(USAGE)
-        return 0
-    handler = COMMANDS.get(command)
-    if handler is None and command in MODULE_COMMANDS:
-        handler = _module_command(command, MODULE_COMMANDS[command])
+    argv = sys.argv[1:] if argv is None else list(argv)
     try:
-        if handler is None:
-            raise HubError(
-                f"unknown command {command!r}",
-                f"commands: {', '.join(COMMANDS)} (scripts/hub --help)",
+        parser = build_parser()
+        _complete(parser)
+        if not argv:
+            parser.print_help()
+            return 0
+        _check_command(parser, argv)
+        try:
+            ns, extra = parser.parse_known_args(argv)
+        except SystemExit as exc:  # --help, or argparse's own exit
+            return int(exc.code or 0)
+        if extra and ns.command != "test":
+            raise UsageError(
+                f"{PROG} {ns.command}: unrecognized arguments: {' '.join(extra)}", f"see {PROG} {ns.command} --help"
             )
-        return handler(args) or 0
+        ns.extra = extra
+        if getattr(ns, "db", None):
+            os.environ["HUB_DB"] = ns.db
+        return ns.handler(ns) or 0
     except HubError as exc:
         print(f"hub: {exc}", file=sys.stderr)
         return exc.exit_code
@@ -67,47 +158,84 @@ def main(argv: list[str] | None = None) -> int:
         return 130
 
 
-def _expect_no_args(command: str, args: list[str]) -> None:
-    if args:
-        raise HubError(f"'{command}' takes no arguments (got {' '.join(args)})")
+def _complete(parser: argparse.ArgumentParser) -> None:
+    """Shell completion (argcomplete): does nothing unless the shell asks."""
+    if "_ARGCOMPLETE" not in os.environ:
+        return
+    import argcomplete
+
+    argcomplete.autocomplete(parser)
+
+
+def _check_command(parser: argparse.ArgumentParser, argv: list[str]) -> None:
+    """An unknown command says so in one line, naming --help (argparse would list choices)."""
+    known = set(_builtin_commands()) | set(MODULE_COMMANDS)
+    i = 0
+    while i < len(argv):
+        a = argv[i]
+        if a == "--db":
+            i += 2
+            continue
+        if a.startswith("-"):
+            i += 1
+            continue
+        if a not in known:
+            if a == "help":
+                return
+            raise UsageError(f"unknown command {a!r}", f"commands: {', '.join(sorted(known))} ({PROG} --help)")
+        return
+    # only options: argparse reports the missing command (or prints --help)
+
+
+def _paths(paths: list[str]) -> list[Path]:
+    """Files and folders of feed files, each of which must exist."""
+    result = []
+    for a in paths:
+        p = Path(a)
+        if not p.exists():
+            raise HubError(f"{p} does not exist", "give a folder that holds feed files, or a feed file")
+        result.append(p)
+    return result
 
 
 # -- db -----------------------------------------------------------------------------------
-def cmd_db(args: list[str]) -> int:
-    from hublib.db import private_cluster
+def cmd_db(args) -> int:
+    from hublib.db import chosen_db, private_cluster, warehouse_url
 
-    if len(args) != 1 or args[0] not in ("up", "down", "url"):
-        raise HubError("usage: scripts/hub db up|down|url")
-    if os.environ.get("DATABASE_URL") and args[0] != "url":
+    action = args.action
+    if os.environ.get("DATABASE_URL") and action != "url":
         raise HubError(
             "DATABASE_URL is set, so the private cluster is not in use",
             "unset DATABASE_URL to manage the private cluster",
         )
-    if args[0] == "url" and os.environ.get("DATABASE_URL"):
-        out(os.environ["DATABASE_URL"])
+    if action == "url" and os.environ.get("DATABASE_URL"):
+        out(warehouse_url())
         return 0
     cluster = private_cluster()
-    if args[0] == "up":
-        url = cluster.up()
+    if action == "up":
+        cluster.up()
         out(f"private PostgreSQL running, data in {cluster.data}")
-        out(url)
-    elif args[0] == "down":
+        out(warehouse_url())
+    elif action == "down":
         out("stopped" if cluster.down() else "not running")
     else:
         if not cluster.initialized():
             raise HubError("the private cluster does not exist yet", "run scripts/hub db up")
-        out(cluster.url())
+        out(cluster.url(chosen_db()) if chosen_db() else cluster.url())
         if cluster.base != (ROOT / ".pgdata"):
             print(f"(data directory: {cluster.data})", file=sys.stderr)
     return 0
 
 
+def _add_db(p: argparse.ArgumentParser) -> None:
+    p.add_argument("action", choices=("up", "down", "url"), help="start, stop, or print the URL (with --db: of NAME)")
+
+
 # -- migrate ------------------------------------------------------------------------------
-def cmd_migrate(args: list[str]) -> int:
-    _expect_no_args("migrate", args)
+def cmd_migrate(args) -> int:
     from hublib.db import warehouse_url
 
-    do_migrate(warehouse_url())
+    do_migrate(warehouse_url(create=True))
     return 0
 
 
@@ -125,24 +253,13 @@ def do_migrate(url: str) -> None:
 
 
 # -- load / run ---------------------------------------------------------------------------
-def _dirs(args: list[str], command: str) -> list[Path]:
-    if any(a.startswith("-") for a in args):
-        raise HubError(f"'{command}' takes folders only (got {' '.join(args)})")
-    return [Path(a) for a in args]
-
-
-def cmd_load(args: list[str]) -> int:
-    dirs = _dirs(args, "load")
-    if not dirs:
-        raise HubError("usage: scripts/hub load DIR...", "name at least one folder of feed files")
+def cmd_load(args) -> int:
+    paths = _paths(args.paths)
     from hublib.db import warehouse_url
 
-    for d in dirs:
-        if not d.is_dir():
-            raise HubError(f"folder {d} does not exist", "give a folder that holds feed files")
     url = warehouse_url()
     do_migrate(url)
-    do_load(url, dirs)
+    do_load(url, paths)
     return 0
 
 
@@ -154,22 +271,27 @@ def do_load(url: str, dirs: list[Path], *, chain: bool = False):
     return invoke(url, "run" if chain else "load", dirs, chain=chain, log=out, on_loaded=lambda r: print_load(r, out))
 
 
-def cmd_run(args: list[str]) -> int:
-    dirs = _dirs(args, "run")
+def cmd_run(args) -> int:
+    paths = _paths(args.paths)
     from hublib.db import warehouse_url
 
-    for d in dirs:
-        if not d.is_dir():
-            raise HubError(f"folder {d} does not exist", "give a folder that holds feed files")
     url = warehouse_url()
     do_migrate(url)
-    do_load(url, dirs, chain=True)
-    out("run: done")
+    inv = do_load(url, paths, chain=True)
+    out(f"run: {inv.state}" if inv.state != "success" else "run: done")
     return 0
 
 
+def _add_load(p: argparse.ArgumentParser) -> None:
+    p.add_argument("paths", nargs="+", metavar="PATH", help="feed files, or folders of feed files (.csv, .csv.gz)")
+
+
+def _add_run(p: argparse.ArgumentParser) -> None:
+    p.add_argument("paths", nargs="*", metavar="PATH", help="feed files or folders to load first (optional)")
+
+
 # -- test ---------------------------------------------------------------------------------
-def cmd_test(args: list[str]) -> int:
+def cmd_test(args) -> int:
     venv_bin = Path(sys.executable).parent
     python_dirs = [d for d in ("scripts", "tests", "dags") if (ROOT / d).is_dir()]
     steps = [
@@ -185,113 +307,170 @@ def cmd_test(args: list[str]) -> int:
     out("== pytest")
     env = dict(os.environ)
     env.pop("DATABASE_URL", None)
-    return subprocess.run([sys.executable, "-m", "pytest", *args], cwd=ROOT, env=env).returncode
+    env.pop("HUB_DB", None)
+    return subprocess.run([sys.executable, "-m", "pytest", *args.extra], cwd=ROOT, env=env).returncode
+
+
+def _add_test(p: argparse.ArgumentParser) -> None:
+    p.usage = f"{PROG} test [-h] [PYTEST ARGS ...]"
 
 
 # -- generate -----------------------------------------------------------------------------
-def cmd_generate(args: list[str]) -> int:
-    import argparse
-    from datetime import date
-
+def cmd_generate(args) -> int:
     from hublib.generate import generate
 
-    parser = argparse.ArgumentParser(prog="scripts/hub generate", add_help=False, exit_on_error=False)
-    parser.add_argument("dir")
-    parser.add_argument("--seed", type=int, default=1)
-    parser.add_argument("--machines", type=int, default=12)
-    parser.add_argument("--days", type=int, default=56)
-    parser.add_argument("--start", type=date.fromisoformat, default=date(2026, 2, 16))
-    parser.add_argument("--sensor-interval", type=int, default=900)
-    try:
-        ns, extra = parser.parse_known_args(args)
-    except (argparse.ArgumentError, SystemExit) as exc:
-        raise HubError(
-            f"usage: scripts/hub generate DIR [--seed N] [--machines N] [--days N] [--sensor-interval S] ({exc})"
-        ) from exc
-    if extra:
-        raise HubError(f"scripts/hub generate: unknown option {extra[0]}")
     written = generate(
-        Path(ns.dir),
-        seed=ns.seed,
-        machines=ns.machines,
-        days=ns.days,
-        start=ns.start,
-        sensor_interval=ns.sensor_interval,
+        Path(args.dir),
+        seed=args.seed,
+        machines=args.machines,
+        days=args.days,
+        start=args.start,
+        sensor_interval=args.sensor_interval,
     )
     for name, rows in written.items():
         out(f"{name:40} {rows:>9,} rows")
-    out(f"generate: {len(written)} files, {sum(written.values()):,} rows in {ns.dir} (seed {ns.seed})")
+    out(f"generate: {len(written)} files, {sum(written.values()):,} rows in {args.dir} (seed {args.seed})")
     return 0
 
 
+def _iso_date(text: str):
+    from datetime import date
+
+    try:
+        return date.fromisoformat(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD): {text!r}") from exc
+
+
+def _add_generate(p: argparse.ArgumentParser) -> None:
+    p.add_argument("dir", metavar="DIR", help="folder to write the feed files into")
+    p.add_argument("--seed", type=int, default=1, help="random seed: same seed, same bytes (default 1)")
+    p.add_argument("--machines", type=int, default=12, metavar="N", help="machines (default 12)")
+    p.add_argument("--days", type=int, default=56, metavar="N", help="days of production (default 56)")
+    p.add_argument(
+        "--start", type=_iso_date, default=_iso_date("2026-02-16"), metavar="DATE", help="first day (2026-02-16)"
+    )
+    p.add_argument(
+        "--sensor-interval",
+        type=int,
+        default=900,
+        metavar="SECONDS",
+        help="seconds between sensor readings (default 900; 0 for no telemetry)",
+    )
+
+
 # -- export -------------------------------------------------------------------------------
-def cmd_export(args: list[str]) -> int:
+def cmd_export(args) -> int:
     from hublib.db import warehouse_url
 
-    install = "--install-hyper" in args
-    rest = [a for a in args if a != "--install-hyper"]
-    if len(rest) != 1 or rest[0].startswith("-"):
-        raise HubError("usage: scripts/hub export DIR [--install-hyper]")
-    out_dir = Path(rest[0])
-    url = warehouse_url()
-    do_export(url, out_dir, install)
+    do_export(warehouse_url(), Path(args.dir), args.install_hyper)
     return 0
 
 
 def do_export(url: str, out_dir: Path, install: bool = False) -> None:
     from hublib.db import connect
     from hublib.export import export_csv, export_hyper, hyper_available, install_hyper
+    from hublib.progress import task
 
     with connect(url, autocommit=True) as conn:
-        counts = export_csv(conn, out_dir)
+        with task("export: CSV of every reporting view", out):
+            counts = export_csv(conn, out_dir)
         for view, n in counts.items():
             out(f"  {out_dir / (view + '.csv')}: {n:,} rows")
         if install and not hyper_available():
-            out("export: installing tableauhyperapi into .venv (about 300 MB) ...")
-            install_hyper()
+            with task("export: installing tableauhyperapi into .venv (about 300 MB)", out):
+                install_hyper()
         if hyper_available():
             hyper = out_dir / "hub.hyper"
-            tables = export_hyper(conn, hyper)
+            with task(f"export: writing {hyper}", out):
+                tables = export_hyper(conn, hyper)
             out(f"  {hyper}: {len(tables)} tables, {sum(tables.values()):,} rows")
         else:
             out("export: no .hyper extract (tableauhyperapi is not installed; add --install-hyper)")
+    business = [n for view, n in counts.items() if not view.startswith(("pipeline_", "data_quality_"))]
+    if not any(business):  # only the run history, or nothing at all
+        out(f"export: the database {_dbname(url)} holds no reporting rows (the demo's is hub_demo: add --db hub_demo)")
     out(f"export: {len(counts)} views written to {out_dir}")
 
 
+def _dbname(url: str) -> str:
+    from psycopg.conninfo import conninfo_to_dict
+
+    try:
+        return conninfo_to_dict(url).get("dbname", "?")
+    except psycopg.ProgrammingError:
+        return "?"
+
+
+def _add_export(p: argparse.ArgumentParser) -> None:
+    p.add_argument("dir", metavar="DIR", help="folder for the CSV files and hub.hyper")
+    p.add_argument(
+        "--install-hyper", action="store_true", help="install Tableau's Hyper API (about 300 MB) to write hub.hyper"
+    )
+
+
 # -- demo ---------------------------------------------------------------------------------
-def cmd_demo(args: list[str]) -> int:
-    _expect_no_args("demo", args)
+def cmd_demo(args) -> int:
     from hublib.demo import demo
 
     return demo(out)
 
 
-def _module_command(name: str, module_name: str):
-    """A command that lives in its own module: the module has `add_arguments(parser)` and
-    `run(args) -> int`, and the first line of its docstring is the command's help."""
-
-    def handler(args: list[str]) -> int:
-        import argparse
-        import importlib
-
-        module = importlib.import_module(module_name)
-        parser = argparse.ArgumentParser(prog=f"scripts/hub {name}", description=module.__doc__)
-        module.add_arguments(parser)
-        return module.run(parser.parse_args(args)) or 0
-
-    return handler
+def _no_arguments(p: argparse.ArgumentParser) -> None:
+    pass
 
 
-# Commands in modules of their own (see _module_command): name -> module.
-MODULE_COMMANDS: dict[str, str] = {}
-
-COMMANDS = {
-    "demo": cmd_demo,
-    "test": cmd_test,
-    "db": cmd_db,
-    "migrate": cmd_migrate,
-    "load": cmd_load,
-    "run": cmd_run,
-    "generate": cmd_generate,
-    "export": cmd_export,
-}
+def _builtin_commands() -> dict:
+    """name -> (handler, help line, example, add_arguments), in the order --help lists them."""
+    return {
+        "demo": (
+            cmd_demo,
+            "from nothing to numbers: private database hub_demo, migrate, generate, load, run the chain, "
+            "print an OEE / cost / margin summary, write the exports",
+            "scripts/hub demo",
+            _no_arguments,
+        ),
+        "test": (
+            cmd_test,
+            "sqlfluff and ruff, then the whole pytest suite on a disposable PostgreSQL (what CI runs)",
+            "scripts/hub test tests/test_cli.py -x -q",
+            _add_test,
+        ),
+        "db": (
+            cmd_db,
+            "the private PostgreSQL cluster under .pgdata/: up, down, or its URL",
+            "scripts/hub db up\nscripts/hub --db hub_demo db url",
+            _add_db,
+        ),
+        "migrate": (
+            cmd_migrate,
+            "apply schema/ (each file once) then procedures/; safe to repeat",
+            "scripts/hub migrate\nscripts/hub --db hub_test migrate     (creates hub_test on the private cluster)",
+            _no_arguments,
+        ),
+        "generate": (
+            cmd_generate,
+            "write a realistic, seeded set of feed files (telemetry included)",
+            "scripts/hub generate out/data --seed 7 --machines 20 --days 90",
+            _add_generate,
+        ),
+        "load": (
+            cmd_load,
+            "register, COPY and validate feed files (files or folders) as one recorded run; per-file counts",
+            "scripts/hub load fixtures\nscripts/hub load inbox/production_runs_2026-03-02.csv",
+            _add_load,
+        ),
+        "run": (
+            cmd_run,
+            "load the files or folders if given, then run the whole chain as one recorded run; "
+            "exit 1 when a step or an error check fails",
+            "scripts/hub run inbox",
+            _add_run,
+        ),
+        "export": (
+            cmd_export,
+            "every reporting view to CSV, and to one Tableau .hyper extract",
+            "scripts/hub --db hub_demo export out/exports --install-hyper",
+            _add_export,
+        ),
+    }

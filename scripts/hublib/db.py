@@ -6,7 +6,8 @@ import os
 from pathlib import Path
 
 import psycopg
-from psycopg.conninfo import conninfo_to_dict
+from psycopg import sql
+from psycopg.conninfo import conninfo_to_dict, make_conninfo
 
 from hublib.errors import HubError
 
@@ -19,17 +20,51 @@ def private_cluster():
     return Cluster(ROOT / ".pgdata")
 
 
-def warehouse_url(start: bool = True) -> str:
-    """DATABASE_URL when set, else the private cluster's URL (started on demand)."""
+def chosen_db() -> str | None:
+    """The database named by `--db NAME` (which sets HUB_DB) or HUB_DB, if any."""
+    return os.environ.get("HUB_DB") or None
+
+
+def with_dbname(url: str, dbname: str) -> str:
+    """The same server and login as `url`, another database."""
+    try:
+        info = conninfo_to_dict(url)
+    except psycopg.ProgrammingError as exc:
+        raise HubError(f"DATABASE_URL is not a valid connection string: {exc}") from exc
+    info["dbname"] = dbname
+    return make_conninfo(**info)
+
+
+def warehouse_url(start: bool = True, create: bool = False) -> str:
+    """DATABASE_URL when set, else the private cluster's URL (started on demand); the
+    database is HUB_DB (`--db NAME`) when given. On the private cluster a named database
+    must exist unless `create` (migrate creates it)."""
+    name = chosen_db()
     url = os.environ.get("DATABASE_URL")
     if url:
-        return url
+        return with_dbname(url, name) if name else url
     cluster = private_cluster()
     if start:
-        return cluster.up()
-    if not cluster.initialized():
+        cluster.up()
+    elif not cluster.initialized():
         raise HubError("the private cluster does not exist yet", "run scripts/hub db up")
-    return cluster.url()
+    if not name:
+        return cluster.url()
+    if start:
+        _ensure_private_database(cluster, name, create)
+    return cluster.url(name)
+
+
+def _ensure_private_database(cluster, name: str, create: bool) -> None:
+    with psycopg.connect(cluster.url("postgres"), autocommit=True, connect_timeout=10) as conn:
+        if conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,)).fetchone():
+            return
+        if not create:
+            raise HubError(
+                f"database {name!r} does not exist on the private cluster",
+                f"create and migrate it with scripts/hub --db {name} migrate (the demo's is hub_demo)",
+            )
+        conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
 
 
 def describe(url: str) -> str:

@@ -16,7 +16,8 @@ def demo(out) -> int:
     from hublib.generate import generate
 
     cluster = private_cluster()
-    out("demo: starting the private PostgreSQL (first time: initdb) ...")
+    first = not cluster.initialized()
+    out("demo: creating the private PostgreSQL (initdb) ..." if first else "demo: starting the private PostgreSQL ...")
     cluster.up()
     with connect(cluster.url("postgres"), autocommit=True) as conn:
         conn.execute(f'DROP DATABASE IF EXISTS "{DEMO_DB}" WITH (FORCE)')
@@ -35,9 +36,10 @@ def demo(out) -> int:
     out("")
     do_export(url, EXPORTS)
     out("")
-    out("demo: explore it with")
-    out(f"  psql '{url}' -c 'SELECT * FROM reporting.oee_monthly'")
-    out(f"  psql '{url}' -c 'SELECT * FROM reporting.profitability_monthly'")
+    out("demo: explore it with (each line works as printed, from the checkout)")
+    out(f"  scripts/hub --db {DEMO_DB} status")
+    out(f"  scripts/hub --db {DEMO_DB} export out/exports --install-hyper")
+    out(f"  psql \"$(scripts/hub --db {DEMO_DB} db url)\" -c 'SELECT * FROM reporting.oee_monthly'")
     out(f"  Tableau: {EXPORTS} (CSV; hub.hyper when tableauhyperapi is installed), see docs/tableau.md")
     return 0
 

@@ -122,16 +122,14 @@ def feed_of(file_name: str, feeds: dict[str, Feed]) -> str | None:
 
 
 def discover(dirs: list[Path], feeds: dict[str, Feed]) -> tuple[list[tuple[Feed, Path]], list[Path]]:
-    """Feed files of the folders in load order: master data first (plants, machines,
+    """Feed files of the folders (and files given as such) in load order: master data first (plants, machines,
     products, accounts), then the other feeds; each feed's files by file name."""
     found: list[tuple[Feed, Path]] = []
     ignored: list[Path] = []
     for d in dirs:
         if not d.exists():
             raise HubError(f"folder {d} does not exist", "give a folder that holds feed files")
-        if not d.is_dir():
-            raise HubError(f"{d} is not a folder", "give the folder that holds the feed files")
-        for p in sorted(d.iterdir()):
+        for p in [d] if d.is_file() else sorted(d.iterdir()):
             if not p.is_file():
                 continue
             name = feed_of(p.name, feeds)

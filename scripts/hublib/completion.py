@@ -1,0 +1,24 @@
+"""Print the shell code that completes scripts/hub's commands and options (bash or zsh).
+
+Enable it for the current shell (put the line in ~/.bashrc or ~/.zshrc to keep it):
+
+  eval "$(scripts/hub completion bash)"
+  eval "$(scripts/hub completion zsh)"
+
+It completes both `scripts/hub` and `hub` (a symlink on PATH).
+"""
+
+from __future__ import annotations
+
+import argparse
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("shell", choices=("bash", "zsh"), help="the shell to complete in")
+
+
+def run(args) -> int:
+    import argcomplete
+
+    print(argcomplete.shellcode(["scripts/hub", "hub"], shell=args.shell), end="")
+    return 0
