@@ -12,7 +12,8 @@ AS $$
 /*
  * Ends a run as success or failed (a load ends this way; a chain run ends through
  * etl.record_step; a DBA ends a run that died with it). A step still running or retrying
- * is marked failed with the same message. Releases the holder session's advisory lock
+ * is marked failed with the same message; a paused run stays paused. Releases the holder
+ * session's advisory lock
  * and clears its hub.run_id when called from that session. Ending a run that already
  * ended changes nothing.
  */
@@ -32,7 +33,7 @@ BEGIN
         finished_at = clock_timestamp(),
         error_message = CASE WHEN p_state = 'failed' THEN coalesce(p_message, r.error_message) END,
         failed_step = CASE WHEN p_state = 'failed' THEN coalesce(p_failed_step, r.failed_step) END
-    WHERE r.run_id = p_run_id AND r.state NOT IN ('success', 'failed');
+    WHERE r.run_id = p_run_id AND r.state NOT IN ('success', 'failed', 'paused');
 
     IF FOUND THEN
         INSERT INTO etl.pipeline_state_change (run_id, state, message)

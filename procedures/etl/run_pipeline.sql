@@ -9,7 +9,8 @@ AS $$
  * steps before it stay done. Without p_run_id (psql) it opens its own run of kind run
  * (waiting for any other run first); scripts/hub run passes the run its loads belong to.
  * Runs with the caller's rights and has no SET clause: a procedure with either cannot
- * COMMIT. The steps themselves may be SECURITY DEFINER.
+ * COMMIT. The steps themselves may be SECURITY DEFINER. While the hub is paused the run
+ * is recorded as paused and nothing runs.
  */
 DECLARE
     v_run_id bigint := p_run_id;
@@ -18,6 +19,11 @@ BEGIN
     IF v_run_id IS NULL THEN
         v_run_id := etl.start_run('run');
         COMMIT;
+    END IF;
+    IF EXISTS (SELECT 1 FROM etl.pipeline_run AS r WHERE r.run_id = v_run_id AND r.state = 'paused') THEN
+        RAISE NOTICE 'etl.run_pipeline: run % recorded as paused (the hub is paused; CALL etl.resume()); nothing done',
+            v_run_id;
+        RETURN;
     END IF;
     RAISE NOTICE 'etl.run_pipeline: run %', v_run_id;
     FOR v_step IN

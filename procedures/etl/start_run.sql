@@ -16,18 +16,21 @@ AS $$
  * open; a run whose session has ended without finishing is marked failed here first.
  * The same Airflow DAG run asking again (a retried or cleared task) gets its own record
  * back. Sets the session's hub.run_id, which etl.register_batch and the gate read.
+ * While the hub is paused (etl.pause) the run is recorded as paused, already ended, and
+ * nothing else happens: the caller reads the state and stops (hub.run_id is not set).
  */
 DECLARE
     v_run_id bigint;
     v_wait numeric;
     v_deadline timestamptz;
     v_busy record;
+    v_pause record;
 BEGIN
-    IF p_kind NOT IN ('load', 'run', 'dag') OR (p_kind = 'dag') <> (p_airflow_run_id IS NOT NULL) THEN
+    IF p_kind NOT IN ('load', 'run', 'dag', 'rebuild') OR (p_kind = 'dag') <> (p_airflow_run_id IS NOT NULL) THEN
         RAISE EXCEPTION 'etl.start_run: kind % with Airflow run id % is not a valid run', p_kind,
             coalesce(p_airflow_run_id, 'NULL')
             USING ERRCODE = 'invalid_parameter_value',
-                HINT = 'kind is load or run (no Airflow run id), or dag (with one).';
+                HINT = 'kind is load, run or rebuild (no Airflow run id), or dag (with one).';
     END IF;
 
     IF p_kind = 'dag' THEN
@@ -38,6 +41,24 @@ BEGIN
             PERFORM set_config('hub.run_id', v_run_id::text, FALSE);
             RETURN v_run_id;
         END IF;
+    END IF;
+
+    -- The hub is paused: record the run as paused (ended at once) and do nothing else.
+    SELECT p.paused_by, p.paused_at, p.reason INTO v_pause FROM etl.hub_pause AS p;
+    IF FOUND THEN
+        INSERT INTO etl.pipeline_run (kind, state, finished_at, airflow_dag_id, airflow_run_id, error_message)
+        VALUES (
+            p_kind, 'paused', clock_timestamp(), p_airflow_dag_id, p_airflow_run_id,
+            format(
+                'the hub is paused (by %s at %s: %s); nothing was done', v_pause.paused_by,
+                to_char(v_pause.paused_at AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS "UTC"'),
+                coalesce(v_pause.reason, 'no reason given')
+            )
+        )
+        RETURNING run_id INTO v_run_id;
+        INSERT INTO etl.pipeline_state_change (run_id, state, message)
+        VALUES (v_run_id, 'paused', format('%s run started by %s while the hub is paused', p_kind, session_user));
+        RETURN v_run_id;
     END IF;
 
     SELECT s.setting_value::numeric INTO v_wait
@@ -88,7 +109,7 @@ BEGIN
         PERFORM pg_advisory_lock(72120004, v_run_id::integer);
     END IF;
 
-    IF p_kind IN ('run', 'dag') THEN
+    IF p_kind IN ('run', 'dag', 'rebuild') THEN
         INSERT INTO etl.pipeline_run_step (run_id, step_order, routine_schema, routine_name)
         SELECT v_run_id, s.step_order, s.routine_schema, s.routine_name
         FROM etl.pipeline_step AS s;
@@ -103,5 +124,5 @@ END;
 $$;
 
 COMMENT ON FUNCTION etl.start_run(text, text, text) IS
-'Opens a run (load, run or dag) once no other run is in progress (waits lock_wait_seconds); '
-'returns its id and sets hub.run_id.';
+'Opens a run (load, run, dag or rebuild) once no other run is in progress (waits '
+'lock_wait_seconds); returns its id and sets hub.run_id. While paused: a paused run.';

@@ -50,6 +50,10 @@ shell completion (bash or zsh), for this shell:
 # the command's help, the rest its description; it has `add_arguments(parser)` and
 # `run(args) -> int`. One line each.
 MODULE_COMMANDS: dict[str, str] = {
+    "status": "hublib.status",
+    "pause": "hublib.pause",
+    "resume": "hublib.resume",
+    "notify": "hublib.notify",
     "completion": "hublib.completion",
 }
 

@@ -14,7 +14,7 @@ from psycopg import sql
 from hublib.db import connect
 from hublib.errors import HubError
 from hublib.loader import Loader, LoadResult
-from hublib.runs import finish_run, log_batches, log_steps, notify_run, start_run
+from hublib.runs import finish_run, log_batches, log_steps, notify_run, send_outbox, start_run
 
 
 @dataclass
@@ -45,6 +45,19 @@ def open_run(conn: psycopg.Connection, kind: str, log: Callable[[str], None], **
         raise HubError(diag.message_primary or str(exc), diag.message_hint or "") from exc
 
 
+def paused(conn: psycopg.Connection, run_id: int, log: Callable[[str], None]) -> bool:
+    """True when etl.start_run recorded the run as paused (the hub is paused): say so."""
+    state, message = conn.execute(
+        "SELECT state, error_message FROM etl.pipeline_run WHERE run_id = %s", (run_id,)
+    ).fetchone()
+    if not conn.autocommit:
+        conn.commit()
+    if state != "paused":
+        return False
+    log(f"run {run_id}: paused: {message} (scripts/hub resume, or CALL etl.resume(), to resume)")
+    return True
+
+
 def invoke(
     url: str,
     kind: str,
@@ -57,7 +70,11 @@ def invoke(
     """Runs one invocation on one session (which holds the run) and notifies its end.
     Raises what failed after the run is recorded and notified."""
     with connect(url) as conn:
+        send_outbox(conn, log)  # runs that ended where nothing could notify them (psql)
         run_id = open_run(conn, kind, log)
+        if paused(conn, run_id, log):
+            conn.autocommit = True
+            return _close(conn, run_id, log)
         log(f"{kind}: run {run_id}")
         result = None
         try:

@@ -237,9 +237,16 @@ def _post_webhook(url: str, payload: dict) -> None:
 
 def notify_run(conn: psycopg.Connection, run_id: int) -> list[str]:
     """Sends the run's summary (it must have ended) and records where it went.
-    A channel that fails is logged and does not hide the others; returns the channels used."""
+    A channel that fails is logged and does not hide the others; returns the channels used,
+    none when another process has claimed this notification (etl.claim_notification).
+    A paused run goes to the log only."""
     if not conn.autocommit:
         conn.rollback()
+    claimed = conn.execute("SELECT etl.claim_notification(%s)", (run_id,)).fetchone()[0]
+    if not conn.autocommit:
+        conn.commit()
+    if not claimed:
+        return []
     s = run_summary(conn, run_id)
     text = message_text(s)
     ok = s["state"] == "success"
@@ -259,7 +266,7 @@ def notify_run(conn: psycopg.Connection, run_id: int) -> list[str]:
         airflow_run_id=s["airflow_run_id"],
         message=text,
     )
-    if ok and not ch.on_success:  # only the failure goes out by mail and webhook
+    if s["state"] == "paused" or (ok and not ch.on_success):  # only the log
         return _recorded(conn, run_id, sent)
     subject = text.splitlines()[0]
     if ch.email_to and ch.smtp_host:
@@ -286,4 +293,28 @@ def _recorded(conn: psycopg.Connection, run_id: int, sent: list[str]) -> list[st
     conn.execute("SELECT etl.record_notification(%s, %s)", (run_id, sent))
     if not conn.autocommit:
         conn.commit()
+    return sent
+
+
+def send_outbox(conn: psycopg.Connection, log=None) -> list[int]:
+    """Sends every queued notification nobody has claimed: runs that ended where nothing
+    could send them, such as `CALL etl.run_pipeline()` in psql. Returns the runs notified."""
+    if not conn.autocommit:
+        conn.rollback()
+    queued = [
+        r[0]
+        for r in conn.execute(
+            "SELECT o.run_id FROM etl.notification_outbox AS o JOIN etl.pipeline_run AS r USING (run_id) "
+            "WHERE o.claimed_at IS NULL AND r.state IN ('success', 'failed', 'paused') ORDER BY o.run_id"
+        )
+    ]
+    if not conn.autocommit:
+        conn.commit()
+    sent = []
+    for run_id in queued:
+        channels = notify_run(conn, run_id)
+        if channels:
+            sent.append(run_id)
+            if log:
+                log(f"notified run {run_id} (queued, e.g. started from psql): {', '.join(channels)}")
     return sent
