@@ -14,7 +14,13 @@ from hublib.loader import Loader, LoadResult
 VOLATILE = {"pending_record": {"attempts", "last_tried_at"}}
 # The run history: every run adds its record by design (it is the audit log, not the
 # warehouse's content), so a second run is compared without it.
-RUN_LOG = {"etl.pipeline_run", "etl.pipeline_run_step", "etl.pipeline_state_change", "etl.dq_result"}
+RUN_LOG = {
+    "etl.pipeline_run",
+    "etl.pipeline_run_step",
+    "etl.pipeline_state_change",
+    "etl.dq_result",
+    "etl.notification_outbox",
+}
 
 HEADERS = {
     "plants": "plant_code,plant_name,country_code,currency_code,timezone,updated_at",
