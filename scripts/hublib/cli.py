@@ -51,6 +51,7 @@ shell completion (bash or zsh), for this shell:
 # `run(args) -> int`. One line each.
 MODULE_COMMANDS: dict[str, str] = {
     "status": "hublib.status",
+    "rebuild": "hublib.rebuild",
     "pause": "hublib.pause",
     "resume": "hublib.resume",
     "notify": "hublib.notify",

@@ -6,14 +6,15 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 
 import psycopg
-from psycopg import sql
 
 from hublib.db import connect
 from hublib.errors import HubError
 from hublib.loader import Loader, LoadResult
+from hublib.progress import StepProgress
 from hublib.runs import finish_run, log_batches, log_steps, notify_run, send_outbox, start_run
 
 
@@ -66,9 +67,11 @@ def invoke(
     chain: bool,
     log: Callable[[str], None],
     on_loaded: Callable[[LoadResult], None] | None = None,
+    rebuild: tuple[date | None, date | None] | None = None,
 ) -> Invocation:
-    """Runs one invocation on one session (which holds the run) and notifies its end.
-    Raises what failed after the run is recorded and notified."""
+    """Runs one invocation on one session (which holds the run) and notifies its end:
+    load the paths, then (`chain`) the chain's steps, or (`rebuild` = (from, to), kind
+    rebuild) etl.rebuild. Raises what failed after the run is recorded and notified."""
     with connect(url) as conn:
         send_outbox(conn, log)  # runs that ended where nothing could notify them (psql)
         run_id = open_run(conn, kind, log)
@@ -84,10 +87,17 @@ def invoke(
                 conn.commit()
                 if on_loaded:
                     on_loaded(result)
-            if chain:
+            if chain or rebuild:
                 conn.autocommit = True
-                conn.add_notice_handler(lambda d: log(f"  {d.message_primary}"))
-                conn.execute(sql.SQL("CALL etl.run_pipeline({})").format(sql.Literal(run_id)))
+                steps = StepProgress(log)
+                conn.add_notice_handler(steps.notice)
+                try:
+                    if rebuild:
+                        conn.execute("CALL etl.rebuild(%s::date, %s::date, %s::bigint)", (*rebuild, run_id))
+                    else:
+                        conn.execute("CALL etl.run_pipeline(%s::bigint)", (run_id,))
+                finally:
+                    steps.close()
             else:
                 finish_run(conn, run_id, "success")
         except BaseException as exc:

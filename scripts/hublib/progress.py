@@ -43,3 +43,47 @@ def task(label: str, log: Callable[[str], None]) -> Iterator[None]:
     if status:
         status.stop()
     log(f"{label}: done in {time.monotonic() - started:.1f} s")
+
+
+class StepProgress:
+    """The chain's steps as they run, from etl.run_step's notices: each notice is logged;
+    each step ends with `  step ...: N s`; on a terminal a live line shows the running
+    step and its elapsed time."""
+
+    def __init__(self, log: Callable[[str], None]):
+        self.log = log
+        self.current: str | None = None
+        self.started = 0.0
+        self.live = None
+        if interactive():
+            from rich.console import Console
+            from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+            self.live = Progress(
+                SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(),
+                console=Console(stderr=True), transient=True,
+            )  # fmt: skip
+            self.task = None
+            self.live.start()
+
+    def notice(self, diag) -> None:
+        text = diag.message_primary or ""
+        if text.startswith("etl.run_step: "):
+            self._end_step()
+            self.current = text.split(" step ", 1)[1].split(" (attempt", 1)[0] if " step " in text else text
+            self.started = time.monotonic()
+            if self.live:
+                if self.task is not None:
+                    self.live.remove_task(self.task)
+                self.task = self.live.add_task(f"step {self.current}", total=None)
+        self.log(f"  {text}")
+
+    def _end_step(self) -> None:
+        if self.current is not None:
+            self.log(f"  step {self.current}: {time.monotonic() - self.started:.1f} s")
+            self.current = None
+
+    def close(self) -> None:
+        self._end_step()
+        if self.live:
+            self.live.stop()
