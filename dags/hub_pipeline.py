@@ -1,8 +1,11 @@
-"""The hub's chain as an Airflow 3 DAG: load the inbox, then one task per step of
-etl.pipeline_step, in order. See dags/README.md and the DAG's doc_md."""
+"""The hub's chain as an Airflow 3 DAG: load the inbox (or, with the rebuild param, note a
+date range for recomputing), then one task per step of the chain, in order. The step list
+is dags/pipeline_steps.json, so that the DAG parses while the warehouse is down; a test
+asserts that it equals etl.pipeline_step after migrate. See dags/README.md and doc_md."""
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 from datetime import timedelta
@@ -12,11 +15,14 @@ import pendulum
 import psycopg
 from airflow.providers.common.sql.operators.sql import SQLExecuteQueryOperator
 from airflow.sdk import DAG, BaseHook, Param, Variable, task
+from airflow.sdk.exceptions import AirflowSkipException
 from psycopg.conninfo import make_conninfo
 
 try:
     from hublib.loader import Loader
-    from hublib.runs import finish_run, log_batches, log_event, log_steps, notify_run, start_run
+    from hublib.notifier import HubRunNotifier
+    from hublib.report import print_load
+    from hublib.runs import log_batches, log_event, notify_run, send_outbox, start_run
 except ImportError as exc:  # pragma: no cover - a set-up mistake, said plainly in the import error
     raise ImportError(
         "the hub DAG needs the hub's Python glue: put the checkout's scripts/ folder on PYTHONPATH "
@@ -26,6 +32,7 @@ except ImportError as exc:  # pragma: no cover - a set-up mistake, said plainly 
 DAG_ID = "hub_pipeline"
 CONN_ID = os.environ.get("HUB_AIRFLOW_CONN_ID", "hub_warehouse")
 LOAD_TASK = "etl__load_inbox"
+STEPS_FILE = Path(__file__).with_name("pipeline_steps.json")
 RETRY_DELAY = timedelta(seconds=float(os.environ.get("HUB_RETRY_DELAY_SECONDS", "60")))
 log = logging.getLogger(__name__)
 
@@ -36,10 +43,14 @@ DOC_MD = f"""
    any other load or run is in progress) and COPYs every feed file of the inbox: the
    `inbox` param, else the Airflow Variable `hub_inbox`, else `$HUB_INBOX`. Files loaded
    before are skipped by content.
-2. **One task per row of `etl.pipeline_step`**, in `step_order`, read from the warehouse
-   when this file is parsed (the same list `scripts/hub run` and `CALL etl.run_pipeline()`
-   use). Each is `CALL etl.run_step(run, step, try, max_tries)`: one transaction per step,
-   its state recorded in `etl.pipeline_run_step` whatever happens.
+   Sends first any notification queued by a run started from psql. While the hub is
+   paused (`scripts/hub pause`) the run is recorded as paused and every task is skipped.
+   With the `rebuild` param it loads nothing and notes `rebuild_from`..`rebuild_to` for
+   recomputing from `clean` (`etl.mark_for_rebuild`), like `scripts/hub rebuild`.
+2. **One task per step of the chain** (`dags/pipeline_steps.json`, equal to
+   `etl.pipeline_step`: a test asserts it; the load task refuses to run when they differ).
+   Each is `CALL etl.run_step(run, step, try, max_tries)` with the run id bound as a
+   parameter: one transaction per step, its state recorded in `etl.pipeline_run_step`.
 3. The last step is the data-quality gate (`etl.check_data_quality`): a failed error
    check fails it (no retry; the same data fails the same way).
 
@@ -67,23 +78,32 @@ def warehouse_conninfo() -> str:
 
 
 def chain_steps() -> list[tuple[int, str, str, str]]:
-    """The chain, as the warehouse defines it (etl.pipeline_step)."""
-    try:
-        with psycopg.connect(warehouse_conninfo()) as conn:
-            return conn.execute(
-                "SELECT step_order, routine_schema, routine_name, description "
-                "FROM etl.pipeline_step ORDER BY step_order"
-            ).fetchall()
-    except psycopg.Error as exc:
-        raise RuntimeError(
-            f"cannot read the chain (etl.pipeline_step) through Airflow connection {CONN_ID!r}: "
-            f"{str(exc).strip().splitlines()[0]}; check AIRFLOW_CONN_{CONN_ID.upper()} and run scripts/hub migrate"
-        ) from exc
+    """The chain as the repository defines it (dags/pipeline_steps.json): read from a file
+    so that the DAG parses while the warehouse is down."""
+    steps = json.loads(STEPS_FILE.read_text())
+    return [(s["order"], s["schema"], s["routine"], s["description"]) for s in steps]
 
 
 STEPS = chain_steps()
 STEP_ORDER = {f"{schema}__{routine}": order for order, schema, routine, _ in STEPS}
 LAST_STEP = f"{STEPS[-1][1]}__{STEPS[-1][2]}"
+
+
+def check_steps(conn: psycopg.Connection, run_id: int) -> None:
+    """The run's steps (etl.pipeline_step when it opened) must be the DAG's."""
+    have = conn.execute(
+        "SELECT step_order, routine_schema, routine_name FROM etl.pipeline_run_step WHERE run_id = %s "
+        "ORDER BY step_order",
+        (run_id,),
+    ).fetchall()
+    want = [(order, schema, routine) for order, schema, routine, _ in STEPS]
+    if have != want:
+        extra = sorted(set(have) - set(want))
+        missing = sorted(set(want) - set(have))
+        raise ValueError(
+            f"the DAG's steps ({STEPS_FILE.name}) differ from etl.pipeline_step: only in the warehouse {extra}, "
+            f"only in the DAG {missing}; migrate the warehouse, or update {STEPS_FILE} to the checkout's"
+        )
 
 
 def _run_id(context) -> int | None:
@@ -105,28 +125,6 @@ def _on_retry(context) -> None:
         )
 
 
-def _on_failure(context) -> None:
-    """A task failed for good: end the run as failed (if etl.run_step has not) and notify."""
-    ti = context["ti"]
-    run_id = _run_id(context)
-    if run_id is None:
-        log.error("no run record to end: %s failed before it opened one", ti.task_id)
-        return
-    with psycopg.connect(warehouse_conninfo(), autocommit=True) as conn:
-        message = f"task {ti.task_id} failed: {context.get('exception')}"
-        finish_run(conn, run_id, "failed", message)
-        log_steps(conn, run_id, STEP_ORDER.get(ti.task_id))
-        notify_run(conn, run_id)
-
-
-def _on_success(context) -> None:
-    """The last step succeeded: the run has ended as success; notify."""
-    run_id = _run_id(context)
-    with psycopg.connect(warehouse_conninfo(), autocommit=True) as conn:
-        log_steps(conn, run_id)
-        notify_run(conn, run_id)
-
-
 with DAG(
     dag_id=DAG_ID,
     description="Load the inbox, run the hub's chain, gate on data quality.",
@@ -140,7 +138,14 @@ with DAG(
             "",
             type="string",
             description="Folder of feed files; empty: the Variable hub_inbox, else $HUB_INBOX.",
-        )
+        ),
+        "rebuild": Param(
+            False,
+            type="boolean",
+            description="Load nothing; recompute dimensions and facts from clean (scripts/hub rebuild).",
+        ),
+        "rebuild_from": Param(None, type=["null", "string"], format="date", description="Rebuild: first day."),
+        "rebuild_to": Param(None, type=["null", "string"], format="date", description="Rebuild: last day."),
     },
     default_args={
         "owner": "hub",
@@ -150,7 +155,7 @@ with DAG(
         "max_retry_delay": RETRY_DELAY * 10,
         "execution_timeout": timedelta(hours=2),
         "on_retry_callback": _on_retry,
-        "on_failure_callback": _on_failure,
+        "on_failure_callback": HubRunNotifier(warehouse_conninfo, LOAD_TASK, fail_run=True, step_order=STEP_ORDER),
     },
     tags=["hub"],
 ) as dag:
@@ -158,13 +163,32 @@ with DAG(
     @task(task_id=LOAD_TASK, execution_timeout=timedelta(hours=4))
     def load_inbox(params=None, dag_run=None, ti=None) -> int:
         """Opens this DAG run's record (its id goes to XCom run_id at once, so that the
-        failure callback finds it) and loads every feed file of the inbox."""
-        inbox = (params or {}).get("inbox") or Variable.get("hub_inbox", default=os.environ.get("HUB_INBOX", ""))
+        failure callback finds it) and loads every feed file of the inbox, or notes the
+        rebuild range; returns the run id, which the steps receive as a bound parameter."""
+        params = params or {}
         url = warehouse_conninfo()
         with psycopg.connect(url) as conn:
+            send_outbox(conn, log.info)  # runs started from psql, not yet notified
             run_id = start_run(conn, "dag", DAG_ID, dag_run.run_id)
             ti.xcom_push(key="run_id", value=run_id)
+            state, message = conn.execute(
+                "SELECT state, error_message FROM etl.pipeline_run WHERE run_id = %s", (run_id,)
+            ).fetchone()
+            conn.commit()
+            if state == "paused":
+                notify_run(conn, run_id)
+                raise AirflowSkipException(f"hub run {run_id}: {message} (scripts/hub resume to resume)")
             try:
+                check_steps(conn, run_id)
+                if params.get("rebuild"):
+                    noted = conn.execute(
+                        "SELECT etl.mark_for_rebuild(%s, %s::date, %s::date)",
+                        (run_id, params.get("rebuild_from") or None, params.get("rebuild_to") or None),
+                    ).fetchone()[0]
+                    conn.commit()
+                    log.info("run %s: rebuild, %s batch(es) and range(s) noted for the chain", run_id, noted)
+                    return run_id
+                inbox = params.get("inbox") or Variable.get("hub_inbox", default=os.environ.get("HUB_INBOX", ""))
                 if not inbox:
                     raise ValueError("no inbox: set the inbox param, the Variable hub_inbox or $HUB_INBOX")
                 folder = Path(inbox)
@@ -176,18 +200,11 @@ with DAG(
             except Exception:
                 conn.rollback()  # the failure callback ends the run once no retry is left
                 raise
-        log.info(
-            "run %s: %s file(s), read %s, accepted %s, rejected %s, pending %s",
-            run_id,
-            len(result.files),
-            sum(f.read for f in result.files),
-            sum(f.accepted for f in result.files),
-            sum(f.rejected for f in result.files),
-            sum(f.pending for f in result.files),
-        )
+        print_load(result, log.info)  # per-file counts and the first rejected lines with their reasons
         return run_id
 
-    previous = load_inbox()
+    run_id = load_inbox()
+    previous = run_id
     for order, schema, routine, description in STEPS:
         task_id = f"{schema}__{routine}"
         is_gate = task_id == LAST_STEP and routine == "check_data_quality"
@@ -195,10 +212,13 @@ with DAG(
             task_id=task_id,
             doc_md=description,
             conn_id=CONN_ID,
-            sql=(
-                f"CALL etl.run_step({{{{ ti.xcom_pull(task_ids='{LOAD_TASK}', key='run_id') | int }}}}, {order}, "
-                "{{ ti.try_number }}, {{ ti.max_tries }})"
-            ),
+            sql="CALL etl.run_step(%(run_id)s::bigint, %(step)s::integer, %(attempt)s::integer, %(retries)s::integer)",
+            parameters={
+                "run_id": run_id,  # the load task's return value (XComArg), bound, never spliced
+                "step": order,
+                "attempt": "{{ ti.try_number }}",
+                "retries": "{{ ti.max_tries }}",
+            },
             autocommit=True,
             split_statements=False,
             return_last=False,
@@ -206,7 +226,7 @@ with DAG(
             do_xcom_push=False,
             hook_params={"enable_log_db_messages": True},
             retries=0 if is_gate else 2,
-            on_success_callback=_on_success if task_id == LAST_STEP else None,
+            on_success_callback=HubRunNotifier(warehouse_conninfo, LOAD_TASK) if task_id == LAST_STEP else None,
         )
         previous >> step
         previous = step

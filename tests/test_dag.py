@@ -6,6 +6,7 @@ and then succeeds."""
 from __future__ import annotations
 
 import json
+import logging
 import shutil
 import socket
 import threading
@@ -124,9 +125,14 @@ def test_dag_loads_cleanly_and_its_tasks_are_the_chain_in_order(wh, airflow_conn
     steps = [
         f"{s}__{r}" for s, r in wh.all("SELECT routine_schema, routine_name FROM etl.pipeline_step ORDER BY step_order")
     ]
-    order, task = [], dag.get_task("etl__load_inbox")
+    load = dag.get_task("etl__load_inbox")
+    # every step reads the run id the load task returns (an XComArg), so each is downstream
+    # of it; among themselves the steps form one chain in step order
+    assert sorted(t.task_id for t in load.downstream_list) == sorted(steps)
+    order, task = [load.task_id], dag.get_task(steps[0])
     while task is not None:
         order.append(task.task_id)
+        assert {t.task_id for t in task.upstream_list} <= {load.task_id, order[-2]}
         downstream = list(task.downstream_list)
         assert len(downstream) <= 1
         task = downstream[0] if downstream else None
@@ -136,6 +142,35 @@ def test_dag_loads_cleanly_and_its_tasks_are_the_chain_in_order(wh, airflow_conn
     gate = dag.get_task("etl__check_data_quality")
     assert gate.retries == 0 and dag.get_task("dw__load_dim_machine").retries == 2
     assert dag.get_task("dw__load_dim_machine").execution_timeout is not None
+
+
+def test_dag_parses_and_lists_its_tasks_with_the_warehouse_down(monkeypatch, airflow_db):
+    # a connection to a port where nothing listens: parsing must not need the warehouse
+    down = {"conn_type": "postgres", "host": "127.0.0.1", "port": 1, "login": "x", "password": "y", "schema": "hub"}
+    monkeypatch.setenv("AIRFLOW_CONN_HUB_WAREHOUSE", json.dumps(down))
+    dag = load_dag()
+    steps = json.loads((ROOT / "dags" / "pipeline_steps.json").read_text())
+    assert len(steps) >= 10
+    assert sorted(dag.task_ids) == sorted(["etl__load_inbox", *(f"{s['schema']}__{s['routine']}" for s in steps)])
+
+
+def test_the_dags_step_list_is_etl_pipeline_step(wh):
+    """dags/pipeline_steps.json and the migrated etl.pipeline_step can never drift."""
+    steps = json.loads((ROOT / "dags" / "pipeline_steps.json").read_text())
+    assert [(s["order"], s["schema"], s["routine"], s["description"]) for s in steps] == wh.all(
+        "SELECT step_order, routine_schema, routine_name, description FROM etl.pipeline_step ORDER BY step_order"
+    )
+
+
+def test_the_run_id_is_a_bound_parameter_not_jinja(airflow_db):
+    dag = load_dag()
+    step = dag.get_task("dw__load_dim_machine")
+    assert "{{" not in step.sql and "%(run_id)s" in step.sql
+    assert step.parameters["step"] == 30
+    from airflow.sdk.definitions.xcom_arg import XComArg
+
+    assert isinstance(step.parameters["run_id"], XComArg)
+    assert step.parameters["run_id"].operator.task_id == "etl__load_inbox"
 
 
 def test_dag_run_end_to_end_records_success_and_notifies(wh, airflow_conn, channels, tmp_path, monkeypatch):
@@ -192,21 +227,77 @@ def test_dag_fails_on_an_error_check_and_sends_the_failure(wh, airflow_conn, cha
 
 
 def test_dag_step_that_fails_once_shows_retrying_then_success(wh, airflow_conn, tmp_path):
-    # A step whose first attempt fails: a sequence is not rolled back with the step.
+    # A step whose first attempt fails (a sequence is not rolled back with the step): the
+    # step 90 dw.load_fx_daily, wrapped so that its first call fails and later ones do the work.
     wh.conn.execute("CREATE SEQUENCE public.flaky_attempt")
+    wh.conn.execute("ALTER PROCEDURE dw.load_fx_daily() RENAME TO load_fx_daily_real")
     wh.conn.execute(
-        "CREATE PROCEDURE public.flaky_step() LANGUAGE plpgsql AS $$ BEGIN "
-        "IF nextval('public.flaky_attempt') = 1 THEN RAISE EXCEPTION 'transient failure'; END IF; END $$"
+        "CREATE PROCEDURE dw.load_fx_daily() LANGUAGE plpgsql AS $$ BEGIN "
+        "IF nextval('public.flaky_attempt') = 1 THEN RAISE EXCEPTION 'transient failure'; END IF; "
+        "CALL dw.load_fx_daily_real(); END $$"
     )
-    wh.conn.execute("INSERT INTO etl.pipeline_step VALUES (85, 'public', 'flaky_step', 'fails on its first attempt')")
     inbox = tmp_path / "inbox"
     shutil.copytree(FIXTURES, inbox)
     dr = load_dag().test(run_conf={"inbox": str(inbox)})
     assert dr.state == "success"
-    changes = wh.all("SELECT state, message FROM etl.pipeline_state_change WHERE step_order = 85 ORDER BY change_id")
+    changes = wh.all("SELECT state, message FROM etl.pipeline_state_change WHERE step_order = 90 ORDER BY change_id")
     assert changes == [("running", None), ("retrying", "transient failure"), ("running", None), ("success", None)]
-    assert wh.one("SELECT state, attempts FROM etl.pipeline_run_step WHERE step_order = 85") == ("success", 2)
+    assert wh.one("SELECT state, attempts FROM etl.pipeline_run_step WHERE step_order = 90") == ("success", 2)
+    assert wh.scalar("SELECT count(*) FROM dw.fx_daily") > 0  # the second attempt did the work
     run_states = [
         s for (s,) in wh.all("SELECT state FROM etl.pipeline_state_change WHERE step_order IS NULL ORDER BY change_id")
     ]
     assert run_states == ["running", "retrying", "running", "success"]
+
+
+def test_the_load_task_logs_the_first_rejected_lines_with_their_reasons(wh, airflow_conn, tmp_path, caplog, capsys):
+    inbox = tmp_path / "inbox"
+    shutil.copytree(FIXTURES, inbox)
+    caplog.set_level(logging.INFO)
+    dr = load_dag().test(run_conf={"inbox": str(inbox)})
+    assert dr.state == "success"
+    logged = caplog.text + capsys.readouterr().out
+    # the same lines as scripts/hub load prints (tests/test_fixtures_end_to_end.py)
+    for line, reason in wh.all("SELECT file_line, reason_code FROM etl.rejected_row ORDER BY batch_id, file_line")[:3]:
+        assert f"line {line}: {reason}: " in logged
+    assert "read 814 = accepted 808 + rejected 5 + pending 1" in logged
+
+
+def test_a_paused_hub_skips_the_dag_run_and_records_it(wh, airflow_conn, tmp_path):
+    inbox = tmp_path / "inbox"
+    shutil.copytree(FIXTURES, inbox)
+    wh.conn.execute("CALL etl.pause('month-end close')")
+    dr = load_dag().test(run_conf={"inbox": str(inbox)})
+    assert {ti.state for ti in dr.get_task_instances()} == {"skipped"}
+    assert wh.one("SELECT kind, state, airflow_run_id FROM etl.pipeline_run") == ("dag", "paused", dr.run_id)
+    assert "month-end close" in wh.scalar("SELECT error_message FROM etl.pipeline_run")
+    assert wh.scalar("SELECT count(*) FROM etl.batch") == 0
+    assert wh.scalar("SELECT count(*) FROM dw.fact_production_run") == 0
+    wh.conn.execute("CALL etl.resume()")
+    assert load_dag().test(run_conf={"inbox": str(inbox)}).state == "success"
+    assert wh.scalar("SELECT count(*) FROM dw.fact_production_run") > 0
+
+
+def test_the_rebuild_param_recomputes_from_clean(wh, airflow_conn, tmp_path):
+    inbox = tmp_path / "inbox"
+    shutil.copytree(FIXTURES, inbox)
+    assert load_dag().test(run_conf={"inbox": str(inbox)}).state == "success"
+    # a changed rule: a run's production date from its end, not its start
+    src = wh.scalar("SELECT pg_get_functiondef('dw.load_fact_production_run()'::regprocedure)")
+    wh.conn.execute(src.replace("(r.start_ts AT TIME ZONE", "(r.end_ts AT TIME ZONE"))
+    dr = load_dag().test(run_conf={"rebuild": True, "rebuild_from": "2026-03-01", "rebuild_to": "2026-03-31"})
+    assert dr.state == "success"
+    assert wh.one(
+        "SELECT kind, state, rebuild_from::text, rebuild_to::text FROM etl.pipeline_run WHERE run_id = 2"
+    ) == (
+        "dag",
+        "success",
+        "2026-03-01",
+        "2026-03-31",
+    )
+    assert wh.scalar("SELECT count(*) FROM etl.batch WHERE run_id = 2") == 0  # nothing loaded
+    wrong = wh.scalar(
+        "SELECT count(*) FROM dw.fact_production_run AS f JOIN dw.dim_plant AS p USING (plant_key) "
+        "WHERE f.production_date <> (f.end_ts AT TIME ZONE p.timezone)::date"
+    )
+    assert wrong == 0
