@@ -298,6 +298,11 @@ def _add_run(p: argparse.ArgumentParser) -> None:
 # -- test ---------------------------------------------------------------------------------
 def cmd_test(args) -> int:
     venv_bin = Path(sys.executable).parent
+    if not (venv_bin / "sqlfluff").exists():
+        raise HubError(
+            "the development tools are not installed in this venv",
+            "run scripts/hub test through scripts/hub (it installs requirements-dev.txt first)",
+        )
     python_dirs = [d for d in ("scripts", "tests", "dags") if (ROOT / d).is_dir()]
     steps = [
         ("sqlfluff", [str(venv_bin / "sqlfluff"), "lint", "--processes", "1", "schema", "procedures"]),
@@ -318,6 +323,20 @@ def cmd_test(args) -> int:
 
 def _add_test(p: argparse.ArgumentParser) -> None:
     p.usage = f"{PROG} test [-h] [PYTEST ARGS ...]"
+
+
+def cmd_dev(args) -> int:
+    import importlib.util
+
+    missing = [m for m in ("airflow", "pytest", "sqlfluff") if importlib.util.find_spec(m) is None]
+    if missing:
+        raise HubError(
+            f"not installed in this venv: {', '.join(missing)}",
+            "run scripts/hub dev through scripts/hub (it installs requirements-dev.txt first)",
+        )
+    out(f"dev: Airflow, pytest, sqlfluff and ruff are installed in {Path(sys.executable).parent.parent}")
+    out(f"  {Path(sys.executable).parent / 'airflow'} standalone   (see dags/README.md)")
+    return 0
 
 
 # -- generate -----------------------------------------------------------------------------
@@ -440,6 +459,12 @@ def _builtin_commands() -> dict:
             "sqlfluff and ruff, then the whole pytest suite on a disposable PostgreSQL (what CI runs)",
             "scripts/hub test tests/test_cli.py -x -q",
             _add_test,
+        ),
+        "dev": (
+            cmd_dev,
+            "install the development tools and Airflow (requirements-dev.txt) into .venv; scripts/hub test does it too",
+            "scripts/hub dev",
+            _no_arguments,
         ),
         "db": (
             cmd_db,
