@@ -59,7 +59,9 @@ def test_compose_runs_airflow_3_3_with_the_dag_folder_and_the_warehouse_connecti
     assert services["warehouse"]["image"] == "postgres:15"
     for name in ("airflow-apiserver", "airflow-scheduler", "airflow-dag-processor"):
         service = services[name]
-        assert service["image"].startswith("apache/airflow:3.3")
+        # the image is built from the repository's Dockerfile (Airflow 3.3 plus the runtime lock)
+        assert service["build"] == "." and service["image"].startswith("mfg-analytics-hub-airflow:3.3")
+        assert "_PIP_ADDITIONAL_REQUIREMENTS" not in service["environment"]  # no pip at container start
         assert service["depends_on"]["airflow-init"]["condition"] == "service_completed_successfully"
         assert "./:/opt/hub:ro" in service["volumes"]
         env = service["environment"]
@@ -83,3 +85,20 @@ def test_compose_runs_airflow_3_3_with_the_dag_folder_and_the_warehouse_connecti
         "HUB_WEBHOOK_URL",
         "HUB_SMTP_PASSWORD",
     }
+
+
+def test_the_image_is_airflow_3_3_with_the_runtime_lock_and_every_notification_setting_passes():
+    import re
+
+    import yaml
+
+    dockerfile = (ROOT / "Dockerfile").read_text()
+    assert re.search(r"^FROM apache/airflow:3\.3\.\d+-python3\.11$", dockerfile, re.M)
+    assert "pip install --no-cache-dir --disable-pip-version-check -r /tmp/hub-requirements.txt" in dockerfile
+    settings = set(re.findall(r"HUB_[A-Z_]+", (ROOT / "scripts" / "hublib" / "runs.py").read_text())) - {"HUB_LOG_DIR"}
+    assert {"HUB_SMTP_STARTTLS", "HUB_EMAIL_FROM", "HUB_SMTP_PORT", "HUB_NOTIFY_ON_SUCCESS"} <= settings
+    env = yaml.safe_load((ROOT / "docker-compose.yml").read_text())["services"]["airflow-scheduler"]["environment"]
+    example = {line.split("=")[0] for line in (ROOT / ".env.example").read_text().splitlines() if "=" in line}
+    for name in sorted(settings):
+        assert env[name] == f"${{{name}:-}}", name
+        assert name in example, name
