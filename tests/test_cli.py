@@ -167,6 +167,10 @@ def test_run_loads_and_calls_the_chain(hub_env, tmp_path, wh):
     proc = run_hub("run", str(tmp_path), env=hub_env)
     assert proc.returncode == 0, proc.stderr
     assert "etl.run_step: run 1 step 10 etl.retry_pending (attempt 1)" in proc.stdout
+    # progress: each step's elapsed time (plain lines: the output is not a terminal)
+    assert re.search(r"^  step 10 etl\.retry_pending: \d+\.\d s$", proc.stdout, re.M)
+    assert re.search(r"^  step 900 etl\.check_data_quality: \d+\.\d s$", proc.stdout, re.M)
+    assert "\x1b[" not in proc.stdout + proc.stderr  # no terminal codes in a pipe
     assert wh.scalar("SELECT count(*) FROM clean.plant") == 1
     # one run row covers the loads of `run DIR`
     assert wh.all("SELECT kind, state, batches, rows_loaded FROM reporting.pipeline_runs") == [("run", "success", 1, 1)]

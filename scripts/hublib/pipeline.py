@@ -13,9 +13,27 @@ import psycopg
 
 from hublib.db import connect
 from hublib.errors import HubError
-from hublib.loader import Loader, LoadResult
-from hublib.progress import StepProgress
+from hublib.loader import PROGRESS_BYTES, Loader, LoadResult
+from hublib.progress import StepProgress, interactive, live
 from hublib.runs import finish_run, log_batches, log_steps, notify_run, send_outbox, start_run
+
+
+class ProgressLoader(Loader):
+    """The loader, with each file's progress: a live line with the elapsed time on a
+    terminal, and for big files the rate (rows and MB per second) as a log line."""
+
+    def load_file(self, feed, path):
+        if not interactive():
+            result = super().load_file(feed, path)
+        else:
+            with live(f"load {path.name}"):
+                result = super().load_file(feed, path)
+        size = path.stat().st_size
+        if size >= PROGRESS_BYTES and result.seconds:
+            self.log(
+                f"  {path.name}: {result.read / result.seconds:,.0f} rows/s, {size / 1e6 / result.seconds:,.1f} MB/s"
+            )
+        return result
 
 
 @dataclass
@@ -82,7 +100,7 @@ def invoke(
         result = None
         try:
             if dirs:
-                result = Loader(conn, log=log, url=url).load(dirs)
+                result = ProgressLoader(conn, log=log, url=url).load(dirs)
                 log_batches(conn, run_id)
                 conn.commit()
                 if on_loaded:

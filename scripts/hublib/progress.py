@@ -16,32 +16,34 @@ def interactive() -> bool:
 
 
 @contextlib.contextmanager
-def task(label: str, log: Callable[[str], None]) -> Iterator[None]:
-    """`label ...` while the work runs (a spinner with the elapsed seconds on a terminal),
-    then `label: done in N s` through `log`; on failure `label: failed after N s`."""
-    started = time.monotonic()
-    status = None
-    if interactive():
-        from rich.console import Console
-        from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+def live(label: str) -> Iterator[None]:
+    """A transient spinner with the elapsed time on stderr while the work runs (use only
+    when `interactive()`); it leaves nothing behind."""
+    from rich.console import Console
+    from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
-        status = Progress(
-            SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(),
-            console=Console(stderr=True), transient=True,
-        )  # fmt: skip
-        status.add_task(label, total=None)
-        status.start()
-    else:
+    with Progress(
+        SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(),
+        console=Console(stderr=True), transient=True,
+    ) as bar:  # fmt: skip
+        bar.add_task(label, total=None)
+        yield
+
+
+@contextlib.contextmanager
+def task(label: str, log: Callable[[str], None]) -> Iterator[None]:
+    """On a terminal a live line while the work runs, then `label: done in N s` through
+    `log`; elsewhere `label ...` first. On failure `label: failed after N s`."""
+    started = time.monotonic()
+    ctx = live(label) if interactive() else contextlib.nullcontext()
+    if not interactive():
         log(f"{label} ...")
     try:
-        yield
+        with ctx:
+            yield
     except BaseException:
-        if status:
-            status.stop()
         log(f"{label}: failed after {time.monotonic() - started:.1f} s")
         raise
-    if status:
-        status.stop()
     log(f"{label}: done in {time.monotonic() - started:.1f} s")
 
 
