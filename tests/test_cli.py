@@ -214,3 +214,17 @@ def test_root_cluster_moves_where_postgres_can_reach(tmp_path):
     hidden.mkdir(mode=0o700)
     cluster = Cluster(hidden / "deeper" / ".pgdata")
     assert str(cluster.base).startswith("/var/tmp/hub-pgdata-")
+
+
+def test_db_env_exports_the_connection_for_psql_and_pg_dump(hub_env, wh):
+    proc = run_hub("db", "env", env=hub_env)
+    assert proc.returncode == 0, proc.stderr
+    exports = dict(line.removeprefix("export ").split("=", 1) for line in proc.stdout.splitlines())
+    info = wh.conn.info
+    assert exports["PGHOST"] == info.host and exports["PGPORT"] == str(info.port)
+    assert exports["PGDATABASE"] == info.dbname and exports["PGUSER"] == info.user
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PG")}
+    env.update({k: v.strip("'") for k, v in exports.items()})
+    query = subprocess.run(["psql", "-Atc", "SELECT current_database()"], env=env, capture_output=True, text=True)
+    assert query.returncode == 0, query.stderr
+    assert query.stdout.strip() == info.dbname

@@ -208,6 +208,9 @@ def cmd_db(args) -> int:
     from hublib.db import chosen_db, private_cluster, warehouse_url
 
     action = args.action
+    if action == "env":
+        out(_libpq_exports(warehouse_url(start=False)))
+        return 0
     if os.environ.get("DATABASE_URL") and action != "url":
         raise HubError(
             "DATABASE_URL is set, so the private cluster is not in use",
@@ -232,8 +235,24 @@ def cmd_db(args) -> int:
     return 0
 
 
+def _libpq_exports(url: str) -> str:
+    """`export PGHOST=... PGPASSWORD=...` lines for eval: psql, pg_dump and pg_restore then
+    reach the warehouse with no password on their command line."""
+    import shlex
+
+    from psycopg.conninfo import conninfo_to_dict
+
+    names = {"host": "PGHOST", "port": "PGPORT", "user": "PGUSER", "password": "PGPASSWORD", "dbname": "PGDATABASE"}
+    info = conninfo_to_dict(url)
+    return "\n".join(f"export {names[k]}={shlex.quote(str(v))}" for k, v in info.items() if k in names)
+
+
 def _add_db(p: argparse.ArgumentParser) -> None:
-    p.add_argument("action", choices=("up", "down", "url"), help="start, stop, or print the URL (with --db: of NAME)")
+    p.add_argument(
+        "action",
+        choices=("up", "down", "url", "env"),
+        help="start, stop, print the URL, or print PG* export lines for eval (with --db: of NAME)",
+    )
 
 
 # -- migrate ------------------------------------------------------------------------------
@@ -468,8 +487,9 @@ def _builtin_commands() -> dict:
         ),
         "db": (
             cmd_db,
-            "the private PostgreSQL cluster under .pgdata/: up, down, or its URL",
-            "scripts/hub db up\nscripts/hub --db hub_demo db url",
+            "the private PostgreSQL cluster under .pgdata/: up, down, its URL, or PG* variables for psql and pg_dump",
+            "scripts/hub db up\nscripts/hub --db hub_demo db url\n"
+            'eval "$(scripts/hub --db hub_demo db env)" && pg_dump -Fc -f hub_demo.dump',
             _add_db,
         ),
         "migrate": (
