@@ -26,10 +26,21 @@ def test_file_matches_its_schema(path, schema):
     assert proc.returncode == 0, proc.stdout + proc.stderr
 
 
-def test_requirements_are_locked_exactly():
-    lines = [line for line in (ROOT / "requirements.txt").read_text().splitlines() if line and not line.startswith("#")]
-    assert lines, "requirements.txt is empty"
+def _pins(name: str) -> dict[str, str]:
+    lines = [line for line in (ROOT / name).read_text().splitlines() if line and not line.startswith("#")]
+    assert lines, f"{name} is empty"
     assert all("==" in line for line in lines), [line for line in lines if "==" not in line]
+    return dict(line.lower().replace("_", "-").split("==") for line in lines)
+
+
+def test_requirements_are_locked_exactly():
+    runtime, dev = _pins("requirements.txt"), _pins("requirements-dev.txt")
+    # the runtime lock is light (the demo needs no Airflow) and the dev lock pins the same
+    # versions of it, plus the tools and Airflow
+    assert "apache-airflow" not in runtime and "pytest" not in runtime
+    assert {"psycopg", "rich", "argcomplete"} <= set(runtime)
+    assert {k: dev.get(k) for k in runtime} == runtime
+    assert {"apache-airflow", "pytest", "sqlfluff", "ruff", "check-jsonschema"} <= set(dev)
 
 
 def test_ci_runs_the_readme_test_command():
