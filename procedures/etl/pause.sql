@@ -17,5 +17,5 @@ BEGIN
 END;
 $$;
 
-COMMENT ON PROCEDURE etl.pause(text) IS
+COMMENT ON PROCEDURE etl.pause (text) IS
 'Pauses the hub: runs started until etl.resume() are recorded as paused and do nothing.';

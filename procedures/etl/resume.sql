@@ -14,5 +14,5 @@ BEGIN
 END;
 $$;
 
-COMMENT ON PROCEDURE etl.resume() IS
+COMMENT ON PROCEDURE etl.resume () IS
 'Ends the hub''s pause; the next run proceeds.';
