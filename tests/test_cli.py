@@ -7,6 +7,7 @@ import argparse
 import os
 import re
 import subprocess
+import sys
 
 import psycopg
 import pytest
@@ -228,3 +229,19 @@ def test_db_env_exports_the_connection_for_psql_and_pg_dump(hub_env, wh):
     query = subprocess.run(["psql", "-Atc", "SELECT current_database()"], env=env, capture_output=True, text=True)
     assert query.returncode == 0, query.stderr
     assert query.stdout.strip() == info.dbname
+
+
+def test_shell_completion_completes_commands_and_options():
+    """What bash does on <TAB> (argcomplete's protocol: the line in COMP_LINE, answers on fd 8)."""
+    for line, expected in [("scripts/hub lo", {"load"}), ("scripts/hub export out --in", {"--install-hyper"})]:
+        env = dict(os.environ, _ARGCOMPLETE="1", COMP_LINE=line, COMP_POINT=str(len(line)), _ARGCOMPLETE_IFS="\n")
+        env["PYTHONPATH"] = str(ROOT / "scripts")
+        proc = subprocess.run(
+            ["bash", "-c", '"$0" -m hublib 8>&1 9>/dev/null 1>/dev/null', sys.executable],
+            env=env, capture_output=True, text=True,
+        )  # fmt: skip
+        assert proc.returncode == 0, proc.stderr
+        assert {a.strip() for a in proc.stdout.split("\n") if a.strip()} == expected
+    for shell in ("bash", "zsh"):
+        code = run_hub("completion", shell)
+        assert code.returncode == 0 and "_python_argcomplete" in code.stdout and "scripts/hub" in code.stdout
