@@ -301,3 +301,14 @@ def test_the_rebuild_param_recomputes_from_clean(wh, airflow_conn, tmp_path):
         "WHERE f.production_date <> (f.end_ts AT TIME ZONE p.timezone)::date"
     )
     assert wrong == 0
+
+
+def test_the_dag_run_sends_what_a_psql_run_left_queued(wh, airflow_conn, channels, tmp_path):
+    hook, _mail = channels
+    wh.conn.execute("CALL etl.run_pipeline()")  # psql: queued, not sent
+    assert hook.bodies == []
+    inbox = tmp_path / "inbox"
+    shutil.copytree(FIXTURES, inbox)
+    assert load_dag().test(run_conf={"inbox": str(inbox)}).state == "success"
+    assert [b["run"]["run_id"] for b in hook.bodies] == [1, 2]  # the psql run first, then the DAG's
+    assert wh.scalar("SELECT count(*) FROM etl.notification_outbox WHERE claimed_at IS NULL") == 0
