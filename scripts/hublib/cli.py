@@ -133,7 +133,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         parser = build_parser()
         _complete(parser)
-        if not argv:
+        if not argv or argv == ["help"]:
             parser.print_help()
             return 0
         _check_command(parser, argv)
@@ -185,8 +185,6 @@ def _check_command(parser: argparse.ArgumentParser, argv: list[str]) -> None:
             i += 1
             continue
         if a not in known:
-            if a == "help":
-                return
             raise UsageError(f"unknown command {a!r}", f"commands: {', '.join(sorted(known))} ({PROG} --help)")
         return
     # only options: argparse reports the missing command (or prints --help)
