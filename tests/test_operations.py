@@ -23,14 +23,28 @@ RUN_HISTORY = {"pipeline_runs", "pipeline_run_steps", "data_quality_results"}
 
 
 def reporting_snapshot(wh) -> dict[str, list]:
-    """Every row of every reporting view except the run history, sorted."""
+    """Every row of every reporting view except the run history, sorted; every float to
+    12 significant digits, everything else as it is. The sensor views' means and
+    deviations are doubles computed when the view is read, and the order in which
+    PostgreSQL sums them follows the plan (a parallel aggregate or not), so two reads of
+    identical facts may differ in the last bits; 12 digits is far below any difference
+    that matters (the tests compare the tables underneath exactly)."""
     views = [
         v
         for (v,) in wh.all("SELECT viewname FROM pg_views WHERE schemaname = 'reporting' ORDER BY 1")
         if v not in RUN_HISTORY
     ]
     assert len(views) >= 7
-    return {v: sorted(wh.all(f'SELECT * FROM reporting."{v}"'), key=repr) for v in views}
+    return {
+        v: sorted(
+            (
+                tuple(float(f"{x:.12g}") if isinstance(x, float) else x for x in row)
+                for row in wh.all(f'SELECT * FROM reporting."{v}"')
+            ),
+            key=repr,
+        )
+        for v in views
+    }
 
 
 def status(env) -> tuple[int, dict]:
