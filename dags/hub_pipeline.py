@@ -81,6 +81,8 @@ def chain_steps() -> list[tuple[int, str, str, str]]:
     """The chain as the repository defines it (dags/pipeline_steps.json): read from a file
     so that the DAG parses while the warehouse is down."""
     steps = json.loads(STEPS_FILE.read_text())
+    if not steps:
+        raise ValueError(f"{STEPS_FILE} lists no step: it must hold the chain of etl.pipeline_step")
     return [(s["order"], s["schema"], s["routine"], s["description"]) for s in steps]
 
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 
 import psycopg
@@ -212,3 +213,18 @@ def test_scripts_hub_notify_sends_the_queue(wh, hub_env, tmp_path, webhook):
     assert wh.scalar("SELECT etl.claim_notification(1)") is False
     with pytest.raises(psycopg.errors.InvalidParameterValue):
         wh.conn.execute("SELECT etl.claim_notification(99)")
+
+
+def test_a_big_files_load_reports_its_rate(wh, tmp_path, monkeypatch):
+    """Progress of a load: for a big file (every file, with the threshold at 0) one line
+    with rows and MB per second; the same rows as a plain load."""
+    import hublib.pipeline
+
+    monkeypatch.setattr(hublib.pipeline, "PROGRESS_BYTES", 0)
+    feed_file(tmp_path, "plants", BERLIN)
+    lines: list[str] = []
+    with psycopg.connect(wh.url) as conn:
+        result = hublib.pipeline.ProgressLoader(conn, log=lines.append, url=wh.url).load([tmp_path])
+    assert [f.read for f in result.files] == [1]
+    [rate] = [line for line in lines if line.startswith("  plants.csv: ")]
+    assert re.fullmatch(r"  plants\.csv: [\d,]+ rows/s, [\d,]+\.\d MB/s", rate)
