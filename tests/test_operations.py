@@ -228,3 +228,33 @@ def test_a_big_files_load_reports_its_rate(wh, tmp_path, monkeypatch):
     assert [f.read for f in result.files] == [1]
     [rate] = [line for line in lines if line.startswith("  plants.csv: ")]
     assert re.fullmatch(r"  plants\.csv: [\d,]+ rows/s, [\d,]+\.\d MB/s", rate)
+
+
+def test_status_of_a_private_cluster_not_created_or_stopped(tmp_path_factory, monkeypatch):
+    """status never starts the private cluster: not created, or stopped, is unhealthy."""
+    import hublib.db
+    from hublib.cluster import Cluster
+    from hublib.status import collect
+
+    base = tmp_path_factory.mktemp("st")
+    for folder in (base, base.parent, base.parent.parent):
+        folder.chmod(0o755)
+    cluster = Cluster(base / "pgdata")
+    monkeypatch.setattr(hublib.db, "private_cluster", lambda: cluster)
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+    monkeypatch.delenv("HUB_DB", raising=False)
+    s = collect()
+    assert s["healthy"] is False and s["cluster"]["initialized"] is False
+    assert s["problems"] == ["the private cluster does not exist yet (scripts/hub db up, or scripts/hub demo)"]
+    try:
+        cluster.up()
+        s = collect()
+        assert s["cluster"]["running"] is True
+        assert re.fullmatch(r"postgresql://postgres@127\.0\.0\.1:\d+/hub", s["cluster"]["url"])  # no password
+        assert s["problems"] == ["the database is not migrated (scripts/hub migrate)"]
+        cluster.down()
+        s = collect()
+        assert s["cluster"]["running"] is False
+        assert s["problems"] == ["the private cluster is not running (scripts/hub db up)"]
+    finally:
+        cluster.destroy()
