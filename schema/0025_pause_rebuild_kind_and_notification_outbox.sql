@@ -50,8 +50,8 @@ CREATE TABLE etl.notification_outbox (
     REFERENCES etl.pipeline_run (run_id)
 );
 COMMENT ON TABLE etl.notification_outbox IS
-'A run''s notification, queued when the run ends (a trigger on etl.pipeline_run) and '
-'claimed by the one process that sends it (etl.claim_notification). Unclaimed rows are '
+'A run''s notification, queued when the run ends (etl.finish_run; etl.start_run for a '
+'paused run) and claimed by the one process that sends it (etl.claim_notification). Unclaimed rows are '
 'runs nobody has notified yet, such as CALL etl.run_pipeline() from psql. Grain: one row '
 'per run.';
 CREATE INDEX notification_outbox_unclaimed_idx ON etl.notification_outbox (run_id)

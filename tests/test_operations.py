@@ -258,3 +258,38 @@ def test_status_of_a_private_cluster_not_created_or_stopped(tmp_path_factory, mo
         assert s["problems"] == ["the private cluster is not running (scripts/hub db up)"]
     finally:
         cluster.destroy()
+
+
+def test_every_end_of_a_run_queues_its_notification(wh):
+    """Ended by its steps, by etl.finish_run, as paused, or abandoned: each is queued once."""
+    import time
+
+    wh.conn.execute("CALL etl.run_pipeline()")  # 1: its last step ends it (success)
+    run_id = wh.scalar("SELECT etl.start_run('load')")  # 2: ended by finish_run
+    wh.conn.execute("SELECT etl.finish_run(%s, 'failed', 'stopped by hand')", (run_id,))
+    wh.conn.execute("CALL etl.pause('x')")
+    wh.conn.execute("CALL etl.run_pipeline()")  # 3: paused
+    wh.conn.execute("CALL etl.resume()")
+    with psycopg.connect(wh.url, autocommit=True) as dead:  # 4: its session dies
+        assert dead.execute("SELECT etl.start_run('load')").fetchone()[0] == 4
+        pid = dead.info.backend_pid
+    deadline = time.monotonic() + 10
+    while wh.scalar("SELECT count(*) FROM pg_stat_activity WHERE pid = %s", (pid,)) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    wh.conn.execute("CALL etl.run_pipeline()")  # 5: abandons 4 first
+    assert wh.all("SELECT run_id, state FROM etl.pipeline_run ORDER BY 1") == [
+        (1, "success"),
+        (2, "failed"),
+        (3, "paused"),
+        (4, "failed"),
+        (5, "success"),
+    ]
+    assert wh.all("SELECT run_id FROM etl.notification_outbox WHERE claimed_at IS NULL ORDER BY 1") == [
+        (1,),
+        (2,),
+        (3,),
+        (4,),
+        (5,),
+    ]
+    wh.conn.execute("SELECT etl.finish_run(2, 'failed', 'again')")  # ending an ended run changes nothing
+    assert wh.scalar("SELECT count(*) FROM etl.notification_outbox") == 5

@@ -15,7 +15,7 @@ AS $$
  * is marked failed with the same message; a paused run stays paused. Releases the holder
  * session's advisory lock
  * and clears its hub.run_id when called from that session. Ending a run that already
- * ended changes nothing.
+ * ended changes nothing. An ended run queues its notification (etl.notification_outbox).
  */
 BEGIN
     IF p_state NOT IN ('success', 'failed') THEN
@@ -38,6 +38,12 @@ BEGIN
     IF FOUND THEN
         INSERT INTO etl.pipeline_state_change (run_id, state, message)
         VALUES (p_run_id, p_state, p_message);
+        -- The run has ended: its notification waits in the outbox until a process claims it
+        -- (again, when a cleared Airflow task ended it a second time).
+        INSERT INTO etl.notification_outbox AS o (run_id)
+        VALUES (p_run_id)
+        ON CONFLICT (run_id) DO UPDATE
+            SET queued_at = clock_timestamp(), claimed_at = NULL, claimed_by = NULL;
     END IF;
 
     -- This session is no longer in that run.

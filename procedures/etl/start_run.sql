@@ -58,6 +58,7 @@ BEGIN
         RETURNING run_id INTO v_run_id;
         INSERT INTO etl.pipeline_state_change (run_id, state, message)
         VALUES (v_run_id, 'paused', format('%s run started by %s while the hub is paused', p_kind, session_user));
+        INSERT INTO etl.notification_outbox (run_id) VALUES (v_run_id);
         RETURN v_run_id;
     END IF;
 
@@ -69,17 +70,25 @@ BEGIN
         -- Only one session at a time decides; it holds this lock until it commits, so
         -- the next one sees its new run.
         IF pg_try_advisory_xact_lock(72120003) THEN
-            UPDATE etl.pipeline_run AS r
-            SET state = 'failed', finished_at = clock_timestamp(),
-                error_message = coalesce(r.error_message || '; ', '')
-                || 'abandoned: the session that ran it ended before it finished'
-            WHERE r.state IN ('pending', 'running', 'retrying')
-                AND r.holder_pid IS NOT NULL
-                AND NOT EXISTS (
-                    SELECT 1 FROM pg_catalog.pg_locks AS l
-                    WHERE l.locktype = 'advisory' AND l.classid = 72120004
-                        AND l.objid = r.run_id::oid AND l.objsubid = 2 AND l.granted
-                );
+            -- (an abandoned run has ended: its notification is queued like any other's)
+            WITH abandoned AS (
+                UPDATE etl.pipeline_run AS r
+                SET state = 'failed', finished_at = clock_timestamp(),
+                    error_message = coalesce(r.error_message || '; ', '')
+                    || 'abandoned: the session that ran it ended before it finished'
+                WHERE r.state IN ('pending', 'running', 'retrying')
+                    AND r.holder_pid IS NOT NULL
+                    AND NOT EXISTS (
+                        SELECT 1 FROM pg_catalog.pg_locks AS l
+                        WHERE l.locktype = 'advisory' AND l.classid = 72120004
+                            AND l.objid = r.run_id::oid AND l.objsubid = 2 AND l.granted
+                    )
+                RETURNING r.run_id
+            )
+            INSERT INTO etl.notification_outbox AS o (run_id)
+            SELECT a.run_id FROM abandoned AS a
+            ON CONFLICT (run_id) DO UPDATE
+                SET queued_at = clock_timestamp(), claimed_at = NULL, claimed_by = NULL;
 
             SELECT r.run_id, r.kind, r.started_at, r.airflow_run_id, r.state INTO v_busy
             FROM etl.pipeline_run AS r
