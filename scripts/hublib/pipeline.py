@@ -53,16 +53,18 @@ def invoke(
     chain: bool,
     log: Callable[[str], None],
     on_loaded: Callable[[LoadResult], None] | None = None,
+    loader: Callable[[psycopg.Connection], LoadResult] | None = None,
 ) -> Invocation:
     """Runs one invocation on one session (which holds the run) and notifies its end.
-    Raises what failed after the run is recorded and notified."""
+    Raises what failed after the run is recorded and notified. `loader`, when given,
+    loads instead of the folders (scripts/hub import: real exports through sources/)."""
     with connect(url) as conn:
         run_id = open_run(conn, kind, log)
         log(f"{kind}: run {run_id}")
         result = None
         try:
-            if dirs:
-                result = Loader(conn, log=log, url=url).load(dirs)
+            if dirs or loader:
+                result = loader(conn) if loader else Loader(conn, log=log, url=url).load(dirs)
                 log_batches(conn, run_id)
                 conn.commit()
                 if on_loaded:
