@@ -260,6 +260,10 @@ def do_export(url: str, out_dir: Path, install: bool = False) -> None:
 
 # -- demo ---------------------------------------------------------------------------------
 def cmd_demo(args: list[str]) -> int:
+    if args and args[0] == "--real":
+        from hublib.realdemo import real_demo
+
+        return real_demo(out, args[1:])
     _expect_no_args("demo", args)
     from hublib.demo import demo
 

@@ -71,6 +71,8 @@ class Source:
     description: str
     files: list[SourceFile]
     mappings: list[Mapping]
+    # the folder names `scripts/hub demo --real DIR` looks for in DIR
+    demo_folders: list[str] = field(default_factory=list)
 
     @property
     def feed_folder(self) -> Path:
@@ -119,7 +121,7 @@ def read_source(name: str, root: Path = SOURCES) -> Source:
         if not mapping.sql_path.is_file():
             raise HubError(f"{spec_path}: mapping {mapping.name!r}: {mapping.sql_path} does not exist")
         mappings.append(mapping)
-    return Source(name, folder, spec.get("description", ""), files, mappings)
+    return Source(name, folder, spec.get("description", ""), files, mappings, list(spec.get("demo_folders", [name])))
 
 
 @dataclass
