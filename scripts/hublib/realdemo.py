@@ -1,8 +1,8 @@
 """`scripts/hub demo --real DIR`: the demo on real public data sets instead of generated
 ones. DIR is a folder holding any of the sets that sources/ maps, each in a subfolder
 named as the source (or as its source.toml's demo_folders say): azure_pdm,
-sme_discrete_manufacturing, ai4i2020, superstore_normalized. Beside a checkout of this
-project that is usually ../shared/data; the hub reads it only because it is given here."""
+sme_discrete_manufacturing, ai4i2020, superstore_normalized (docs/sources.md says where the
+team keeps them). The hub reads that folder only because it is given on the command line."""
 
 from __future__ import annotations
 
@@ -36,7 +36,7 @@ def real_demo(out, args: list[str]) -> int:
     if len(args) != 1 or args[0].startswith("-"):
         raise HubError(
             "usage: scripts/hub demo --real DIR (the folder of the public data sets)",
-            "beside this checkout: scripts/hub demo --real ../shared/data (see docs/sources.md)",
+            "docs/sources.md says which folder to give",
         )
     folder = Path(args[0])
     if not folder.is_dir():

@@ -251,12 +251,17 @@ class Importer:
             with self.conn.cursor() as cur, cur.copy(copy_sql) as copy:
                 for line, fields, problem in records:
                     if problem is None and len(fields) != len(header):
-                        problem = ("malformed_record", f"the record has {len(fields)} fields but the header has {len(header)}")
+                        problem = (
+                            "malformed_record",
+                            f"the record has {len(fields)} fields but the header has {len(header)}",
+                        )
                     if problem is None and any("\udc80" <= ch <= "\udcff" for f in fields for ch in f):
                         problem = ("invalid_encoding", "the record holds bytes that are not valid UTF-8")
                     if problem is not None:
                         raw = {header[i] if i < len(header) else f"field_{i + 1}": v for i, v in enumerate(fields)}
-                        raw = {k: v.encode("utf-8", "surrogateescape").decode("utf-8", "replace") for k, v in raw.items()}
+                        raw = {
+                            k: v.encode("utf-8", "surrogateescape").decode("utf-8", "replace") for k, v in raw.items()
+                        }
                         malformed.append((line, problem[0], f"{path.name} line {line}: {problem[1]}", raw))
                         continue
                     rows += 1
@@ -290,9 +295,9 @@ class Importer:
                 f"(a column the mapping needs is missing from the file's header)"
             ) from exc
         except psycopg.Error as exc:
+            where = mapping.sql_path.relative_to(ROOT) if mapping.sql_path.is_relative_to(ROOT) else mapping.sql_path
             raise HubError(
-                f"mapping {mapping.sql_path.relative_to(ROOT) if mapping.sql_path.is_relative_to(ROOT) else mapping.sql_path} "
-                f"failed on {path.name}: {exc.diag.message_primary or exc}",
+                f"mapping {where} failed on {path.name}: {exc.diag.message_primary or exc}",
                 "fix the mapping's SQL (docs/sources.md)",
             ) from exc
         out_columns = [
@@ -359,7 +364,9 @@ class Importer:
             return mr
         where = sql.SQL("m.part = {} AND m.drop_reason IS NULL").format(sql.Literal(part))
         mr.covered, mr.records = self.conn.execute(
-            sql.SQL("SELECT coalesce(sum(m.covers), 0)::bigint, count(*) FROM pg_temp.mapped_meta AS m WHERE {}").format(where)
+            sql.SQL(
+                "SELECT coalesce(sum(m.covers), 0)::bigint, count(*) FROM pg_temp.mapped_meta AS m WHERE {}"
+            ).format(where)
         ).fetchone()
         mr.dropped = {
             reason: n
@@ -389,10 +396,15 @@ class Importer:
                 cur.executemany(
                     "INSERT INTO etl.rejected_row (batch_id, file_line, reason_code, column_name, message, raw_values) "
                     "VALUES (%s, %s, %s, NULL, %s, %s)",
-                    [(batch_id, line, reason, message, json.dumps(raw, ensure_ascii=False)) for line, reason, message, raw in malformed],
+                    [
+                        (batch_id, line, reason, message, json.dumps(raw, ensure_ascii=False))
+                        for line, reason, message, raw in malformed
+                    ],
                 )
             self.conn.execute(sql.SQL("ANALYZE {}").format(partition))
-            self.conn.execute(sql.SQL("CALL etl.{}(%s::bigint)").format(sql.Identifier(f"validate_{feed.name}")), (batch_id,))
+            self.conn.execute(
+                sql.SQL("CALL etl.{}(%s::bigint)").format(sql.Identifier(f"validate_{feed.name}")), (batch_id,)
+            )
             note = f"mapping {mapping.name}" + (f", part {part}" if part else "")
             self.loader._close(fr, mr.records + len(malformed), "loaded", note)
             self.conn.execute(
@@ -456,7 +468,18 @@ def print_import(result: ImportResult, out) -> None:
             rows.append((f.path.name, "(feed file)", "", f.feed, "-", "-", "-", "-", "-", "already loaded"))
         else:
             rows.append(
-                (f.path.name, "(feed file)", "", f.feed, str(f.read), str(f.read), str(f.accepted), str(f.rejected), str(f.pending), "")
+                (
+                    f.path.name,
+                    "(feed file)",
+                    "",
+                    f.feed,
+                    str(f.read),
+                    str(f.read),
+                    str(f.accepted),
+                    str(f.rejected),
+                    str(f.pending),
+                    "",
+                )
             )
     for m in result.mapped:
         f = m.file
@@ -480,12 +503,17 @@ def print_import(result: ImportResult, out) -> None:
         )
     widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
     for r in rows:
-        out("  ".join(c.rjust(w) if 4 <= i <= 8 else c.ljust(w) for i, (c, w) in enumerate(zip(r, widths, strict=True))).rstrip())
+        out(
+            "  ".join(
+                c.rjust(w) if 4 <= i <= 8 else c.ljust(w) for i, (c, w) in enumerate(zip(r, widths, strict=True))
+            ).rstrip()
+        )
     for m in result.mapped:
         for line, reason, message in m.file.samples:
             out(f"{m.file.path.name} line {line} ({m.mapping}{' ' + m.part if m.part else ''}): {reason}: {message}")
         if m.file.rejected > len(m.file.samples):
-            out(f"  ... {m.file.rejected - len(m.file.samples)} more: SELECT * FROM etl.rejected_row WHERE batch_id = {m.file.batch_id}")
+            more = m.file.rejected - len(m.file.samples)
+            out(f"  ... {more} more: SELECT * FROM etl.rejected_row WHERE batch_id = {m.file.batch_id}")
     for p in result.ignored:
         out(f"ignored {p.name}: no file pattern of the source matches it")
     for p, why in result.failed:
