@@ -22,6 +22,8 @@ import argparse
 import fnmatch
 import hashlib
 import json
+import shutil
+import tempfile
 import time
 import tomllib
 from dataclasses import dataclass, field
@@ -65,6 +67,32 @@ class Mapping:
 
 
 @dataclass
+class Pull:
+    """Where a landing table's rows come from instead of a file: a query on another
+    PostgreSQL database (kind postgres) or the pages of an HTTP API (kind http)."""
+
+    table: str
+    kind: str
+    watermark: str | None = None
+    # postgres: the query, and the environment variable holding the connection URL
+    query: str | None = None
+    url_env: str | None = None
+    # http: the endpoint (or url_env), a bearer token's environment variable, the page
+    # format, where the records sit in a JSON page, and the query parameters
+    url: str | None = None
+    token_env: str | None = None
+    format: str = "json"
+    records: str | None = None
+    page_param: str = "page"
+    first_page: int = 1
+    since_param: str | None = None
+    retries: int = 4
+    backoff_s: float = 0.5
+    timeout_s: float = 30.0
+    max_pages: int = 100_000
+
+
+@dataclass
 class Source:
     name: str
     folder: Path
@@ -73,6 +101,7 @@ class Source:
     mappings: list[Mapping]
     # the folder names `scripts/hub demo --real DIR` looks for in DIR
     demo_folders: list[str] = field(default_factory=list)
+    pulls: list[Pull] = field(default_factory=list)
 
     @property
     def feed_folder(self) -> Path:
@@ -121,7 +150,21 @@ def read_source(name: str, root: Path = SOURCES) -> Source:
         if not mapping.sql_path.is_file():
             raise HubError(f"{spec_path}: mapping {mapping.name!r}: {mapping.sql_path} does not exist")
         mappings.append(mapping)
-    return Source(name, folder, spec.get("description", ""), files, mappings, list(spec.get("demo_folders", [name])))
+    pulls = []
+    for p in spec.get("pull", []):
+        pull = Pull(**p)
+        if pull.table not in tables:
+            raise HubError(f"{spec_path}: pull of table {pull.table!r}, which no [[file]] declares")
+        if pull.kind not in ("postgres", "http"):
+            raise HubError(f"{spec_path}: pull kind {pull.kind!r} (postgres or http)")
+        if pull.kind == "postgres" and not (pull.query and pull.url_env):
+            raise HubError(f"{spec_path}: a postgres pull needs query and url_env")
+        if pull.kind == "http" and not (pull.url or pull.url_env):
+            raise HubError(f"{spec_path}: an http pull needs url or url_env")
+        pulls.append(pull)
+    return Source(
+        name, folder, spec.get("description", ""), files, mappings, list(spec.get("demo_folders", [name])), pulls
+    )
 
 
 @dataclass
@@ -170,17 +213,65 @@ class Importer:
         self.conn = loader.conn
         self.source = source
         self.log = log
+        # file name -> {line: message} for records that stand for something other than a
+        # line of a file (a pulled page that could not be read)
+        self.notes: dict[str, dict[int, str]] = {}
 
     def run(self, paths: list[Path], result: ImportResult) -> None:
-        files = _files(paths)
         by_table: dict[str, list[Path]] = {}
-        for p in files:
+        for p in _files(paths):
             spec = self.source.table_of(p.name)
             if spec is None:
                 result.ignored.append(p)
             else:
                 by_table.setdefault(spec.table, []).append(p)
+        self._import(by_table, result)
 
+    def pull(self, result: ImportResult, since: str | None = None, full: bool = False) -> None:
+        """Pulls every [[pull]] table of the source (from its watermark, or from `since`, or
+        everything), imports what came, then moves each table's watermark on."""
+        from hublib import pulls
+
+        if not self.source.pulls:
+            raise HubError(f"source {self.source.name} declares no [[pull]]", "see docs/sources.md")
+        spool = Path(tempfile.mkdtemp(prefix="hub-pull-"))
+        try:
+            by_table: dict[str, list[Path]] = {}
+            marks = {}
+            for p in self.source.pulls:
+                last = None
+                if not full:
+                    last = since
+                    if last is None:
+                        row = self.conn.execute(
+                            "SELECT watermark FROM etl.source_watermark WHERE source_name = %s AND table_name = %s",
+                            (self.source.name, p.table),
+                        ).fetchone()
+                        last = row[0] if row else None
+                self.conn.commit()
+                path = spool / f"{p.table}.pull.csv"
+                got = pulls.pull(p, last, path, self.source.name, self.log)
+                self.notes[path.name] = got.notes
+                self.log(
+                    f"pulled {self.source.name}.{p.table}: {got.rows} row(s)"
+                    + (f" after {p.watermark} {last}" if last is not None else "")
+                    + (f", {len(got.notes)} malformed page(s)" if got.notes else "")
+                )
+                marks[p.table] = (got.watermark, got.rows)
+                if got.rows or got.notes:
+                    by_table.setdefault(p.table, []).append(path)
+            failed_before = len(result.failed)
+            self._import(by_table, result)
+            if len(result.failed) == failed_before:
+                for table, (mark, rows) in marks.items():
+                    self.conn.execute(
+                        "CALL etl.set_source_watermark(%s, %s, %s, %s::bigint)", (self.source.name, table, mark, rows)
+                    )
+                self.conn.commit()
+        finally:
+            shutil.rmtree(spool, ignore_errors=True)
+
+    def _import(self, by_table: dict[str, list[Path]], result: ImportResult) -> None:
         # The source's own feed files (its plant, ...) first, as any feed files.
         if self.source.feed_folder.is_dir():
             feed_files, _ignored = discover([self.source.feed_folder], self.loader.feeds)
@@ -202,10 +293,17 @@ class Importer:
                         (p, f"mapping {mapping.name} also needs the {', '.join(missing)} file(s), not given")
                     )
                 continue
-            for t in mapping.uses:
-                if t not in landed:
-                    self._land(self._spec(t), by_table[t])
-                    landed.add(t)
+            try:
+                for t in mapping.uses:
+                    if t not in landed:
+                        self._land(self._spec(t), by_table[t])
+                        landed.add(t)
+            except _FileProblem as exc:
+                self.conn.rollback()
+                landed.clear()
+                for p in drivers:
+                    result.failed.append((p, f"mapping {mapping.name} cannot look up in a file: {exc}"))
+                continue
             lookup_shas = [shas[p] for t in sorted(mapping.uses) for p in by_table[t]]
             for path in drivers:
                 try:
@@ -214,6 +312,7 @@ class Importer:
                     result.mapped.extend(self._map(mapping, path, shas[path], lookup_shas, rows, malformed))
                 except _FileProblem as exc:
                     self.conn.rollback()
+                    landed.clear()
                     result.failed.append((path, str(exc)))
 
     def _spec(self, table: str) -> SourceFile:
@@ -262,7 +361,9 @@ class Importer:
                         raw = {
                             k: v.encode("utf-8", "surrogateescape").decode("utf-8", "replace") for k, v in raw.items()
                         }
-                        malformed.append((line, problem[0], f"{path.name} line {line}: {problem[1]}", raw))
+                        note = self.notes.get(path.name, {}).get(line)
+                        message = note or f"{path.name} line {line}: {problem[1]}"
+                        malformed.append((line, problem[0], message, raw))
                         continue
                     rows += 1
                     copy.write_row([path.name, line, *(f if f != "" else None for f in fields)])
@@ -436,17 +537,31 @@ class _FileProblem(Exception):
     """A file that cannot be mapped: named, nothing registered for it, the import goes on."""
 
 
-def import_sources(conn: psycopg.Connection, plan: list[tuple[str, list[Path]]], log=print) -> ImportResult:
-    """Imports each (source name, paths) of the plan on one session under the load lock;
-    then retries pending rows and proves every batch reconciles, like a load."""
+def import_sources(
+    conn: psycopg.Connection,
+    plan: list[tuple[str, list[Path]]],
+    log=print,
+    *,
+    root: Path = SOURCES,
+    pull: bool = False,
+    since: str | None = None,
+    full: bool = False,
+) -> ImportResult:
+    """Imports each (source name, paths) of the plan on one session under the load lock
+    (with pull, each source's [[pull]] tables instead of paths); then retries pending rows
+    and proves every batch reconciles, like a load."""
     loader = Loader(conn, log=log)
     result = ImportResult(load=LoadResult())
-    sources = [(read_source(name), paths) for name, paths in plan]
+    sources = [(read_source(name, root), paths) for name, paths in plan]
     loader.acquire_lock()
     try:
         loader.discard_unfinished()
         for source, paths in sources:
-            Importer(loader, source, log).run(paths, result)
+            importer = Importer(loader, source, log)
+            if pull:
+                importer.pull(result, since=since, full=full)
+            else:
+                importer.run(paths, result)
         result.load.files.extend(m.file for m in result.mapped)
         conn.execute("CALL etl.retry_pending()")
         conn.commit()
@@ -530,7 +645,12 @@ def print_import(result: ImportResult, out) -> None:
 # -- the command ------------------------------------------------------------------------
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("source", help=f"a folder of sources/ ({', '.join(available_sources()) or 'none yet'})")
-    parser.add_argument("paths", nargs="+", type=Path, metavar="PATH", help="the export's folder(s) or file(s)")
+    parser.add_argument("paths", nargs="*", type=Path, metavar="PATH", help="the export's folder(s) or file(s)")
+    parser.add_argument(
+        "--pull", action="store_true", help="pull the source's [[pull]] tables (database query or HTTP API) instead"
+    )
+    parser.add_argument("--since", metavar="VALUE", help="with --pull: rows whose watermark is after VALUE")
+    parser.add_argument("--full", action="store_true", help="with --pull: every row, whatever the watermark")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -540,12 +660,21 @@ def run(args: argparse.Namespace) -> int:
     from hublib.pipeline import invoke
 
     read_source(args.source)  # a clear error for an unknown source before anything starts
+    if args.pull == bool(args.paths):
+        raise HubError(
+            "give the export's PATH(s), or --pull (and no PATH)",
+            f"scripts/hub import {args.source} PATH... | scripts/hub import {args.source} --pull",
+        )
+    if (args.since or args.full) and not args.pull:
+        raise HubError("--since and --full go with --pull")
     _files(args.paths)
     url = warehouse_url()
     holder: dict[str, ImportResult] = {}
 
     def load(conn):
-        holder["result"] = import_sources(conn, [(args.source, args.paths)], log=out)
+        holder["result"] = import_sources(
+            conn, [(args.source, args.paths)], log=out, pull=args.pull, since=args.since, full=args.full
+        )
         return holder["result"].load
 
     invoke(url, "load", [], chain=False, log=out, loader=load, on_loaded=lambda _r: print_import(holder["result"], out))
