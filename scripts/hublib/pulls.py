@@ -114,6 +114,7 @@ def _get(p, url: str, token: str | None, source: str) -> tuple[bytes, str]:
             with urllib.request.urlopen(urllib.request.Request(url, headers=headers), timeout=p.timeout_s) as resp:
                 return resp.read(), resp.headers.get_content_charset() or "utf-8"
         except urllib.error.HTTPError as exc:
+            exc.close()  # the error holds the answer's connection
             if exc.code < 500:
                 hint = (
                     f"check the token in ${p.token_env}" if exc.code in (401, 403) and p.token_env else "check the URL"
