@@ -17,6 +17,7 @@ from psycopg.conninfo import make_conninfo
 try:
     from hublib.loader import Loader
     from hublib.runs import finish_run, log_batches, log_event, log_steps, notify_run, start_run
+    from hublib.source_tasks import add_source_tasks
 except ImportError as exc:  # pragma: no cover - a set-up mistake, said plainly in the import error
     raise ImportError(
         "the hub DAG needs the hub's Python glue: put the checkout's scripts/ folder on PYTHONPATH "
@@ -188,6 +189,10 @@ with DAG(
         return run_id
 
     previous = load_inbox()
+    # the sources configured in HUB_SOURCES (hublib/source_tasks.py): one import task each
+    for imported in add_source_tasks(warehouse_conninfo, LOAD_TASK):
+        previous >> imported
+        previous = imported
     for order, schema, routine, description in STEPS:
         task_id = f"{schema}__{routine}"
         is_gate = task_id == LAST_STEP and routine == "check_data_quality"
