@@ -28,6 +28,10 @@ scripts/hub <command> [options]
                         900 s by default; 0 for none)
   export DIR [--install-hyper]
                         every reporting view to CSV, and to one Tableau .hyper extract
+  import SOURCE PATH... | import SOURCE --pull [--since VALUE | --full]
+                        read a real export (or pull a source database or HTTP API)
+                        through its SQL mapping in sources/SOURCE (docs/sources.md)
+  demo --real DIR       the demo on the public data sets found in DIR
 
 DATABASE_URL names the warehouse; unset, a private cluster under .pgdata/ is used.
 """

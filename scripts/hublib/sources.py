@@ -655,7 +655,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Import a real export through its mapping in sources/: read, map, validate, count."""
-    from hublib.cli import out
+    from hublib.cli import do_migrate, out
     from hublib.db import warehouse_url
     from hublib.pipeline import invoke
 
@@ -669,6 +669,7 @@ def run(args: argparse.Namespace) -> int:
         raise HubError("--since and --full go with --pull")
     _files(args.paths)
     url = warehouse_url()
+    do_migrate(url)  # as `load` does (when load stops migrating, import follows it)
     holder: dict[str, ImportResult] = {}
 
     def load(conn):
