@@ -177,7 +177,7 @@ def cmd_test(args: list[str]) -> int:
     venv_bin = Path(sys.executable).parent
     python_dirs = [d for d in ("scripts", "tests", "dags") if (ROOT / d).is_dir()]
     steps = [
-        ("sqlfluff", [str(venv_bin / "sqlfluff"), "lint", "--processes", "1", "schema", "procedures"]),
+        ("sqlfluff", [str(venv_bin / "sqlfluff"), "lint", "--processes", "1", "schema", "procedures", "sources"]),
         ("ruff check", [str(venv_bin / "ruff"), "check", *python_dirs]),
         ("ruff format", [str(venv_bin / "ruff"), "format", "--check", *python_dirs]),
     ]

@@ -12,7 +12,7 @@ SELECT
     CASE
         WHEN btrim(r.udi) ~ '^[0-9]{1,7}$'
             THEN to_char(
-                TIMESTAMP '2020-01-06 00:00:00' + (btrim(r.udi)::integer - 1) * INTERVAL '1 minute',
+                timestamp '2020-01-06 00:00:00' + (btrim(r.udi)::integer - 1) * interval '1 minute',
                 'YYYY-MM-DD"T"HH24:MI:SS"Z"'
             )
         ELSE r.udi

@@ -12,7 +12,7 @@ SELECT
     -- an unreadable datetime passes through unchanged for the validation to reject
     CASE
         WHEN btrim(f.datetime) ~ '^[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}:[0-9]{2}$'
-            THEN to_char(btrim(f.datetime)::timestamp + INTERVAL '1 hour', 'YYYY-MM-DD HH24:MI:SS')
+            THEN to_char(btrim(f.datetime)::timestamp + interval '1 hour', 'YYYY-MM-DD HH24:MI:SS')
         ELSE f.datetime
     END AS end_ts,
     'failure_' || btrim(f.failure) AS reason_code,

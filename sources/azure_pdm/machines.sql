@@ -14,7 +14,7 @@ SELECT
     -- many years before; a non-integer age passes through for the validation to reject
     CASE
         WHEN btrim(m.age) ~ '^[0-9]{1,3}$'
-            THEN to_char(DATE '2015-01-01' - make_interval(years => btrim(m.age)::integer), 'YYYY-MM-DD')
+            THEN to_char(date '2015-01-01' - make_interval(years => btrim(m.age)::integer), 'YYYY-MM-DD')
         ELSE m.age
     END AS commissioned_on,
     -- every machine logs telemetry in 2015: active

@@ -12,7 +12,7 @@ SELECT
     m.datetime AS start_ts,
     CASE
         WHEN btrim(m.datetime) ~ '^[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}:[0-9]{2}$'
-            THEN to_char(btrim(m.datetime)::timestamp + INTERVAL '1 hour', 'YYYY-MM-DD HH24:MI:SS')
+            THEN to_char(btrim(m.datetime)::timestamp + interval '1 hour', 'YYYY-MM-DD HH24:MI:SS')
         ELSE m.datetime
     END AS end_ts,
     'maint_' || btrim(m.comp) AS reason_code,

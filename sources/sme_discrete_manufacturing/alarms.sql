@@ -20,8 +20,8 @@ windows AS (
         r.*,
         -- as in runs.sql: a window ends at the asset's next row, at most 5 minutes on
         coalesce(
-            least(lead(r.ts) OVER (PARTITION BY r.asset ORDER BY r.ts, r.source_line), r.ts + INTERVAL '5 minutes'),
-            r.ts + INTERVAL '5 minutes'
+            least(lead(r.ts) OVER (PARTITION BY r.asset ORDER BY r.ts, r.source_line), r.ts + interval '5 minutes'),
+            r.ts + interval '5 minutes'
         ) AS window_end,
         lag(r.status) OVER (PARTITION BY r.asset ORDER BY r.ts, r.source_line) AS prev_status
     FROM readable AS r
@@ -75,13 +75,34 @@ FROM stops AS s
 
 UNION ALL
 
-SELECT w.source_line, 1, 'not_an_alarm', NULL, NULL, NULL, NULL, NULL, NULL, NULL
+-- every other window is no stop
+SELECT
+    w.source_line,
+    1 AS covers,
+    'not_an_alarm' AS drop_reason,
+    NULL AS event_id,
+    NULL AS machine_code,
+    NULL AS start_ts,
+    NULL AS end_ts,
+    NULL AS reason_code,
+    NULL AS reason_description,
+    NULL AS is_planned
 FROM windows AS w
 WHERE w.status <> 3
 
 UNION ALL
 
 -- as in runs.sql
-SELECT s.source_line, 1, 'unreadable_row', NULL, NULL, NULL, NULL, NULL, NULL, NULL
+SELECT
+    s.source_line,
+    1 AS covers,
+    'unreadable_row' AS drop_reason,
+    NULL AS event_id,
+    NULL AS machine_code,
+    NULL AS start_ts,
+    NULL AS end_ts,
+    NULL AS reason_code,
+    NULL AS reason_description,
+    NULL AS is_planned
 FROM src_log AS s
 WHERE s.source_line NOT IN (SELECT r.source_line FROM readable AS r)

@@ -27,12 +27,12 @@ windows AS (
         -- (the nominal step; a longer gap is time without data, not production)
         least(
             lead(r.ts) OVER (PARTITION BY r.asset ORDER BY r.ts, r.source_line),
-            r.ts + INTERVAL '5 minutes'
+            r.ts + interval '5 minutes'
         ) AS ts_end,
         -- shifts in plant time (Europe/Rome): S1 06-14, S2 14-22, S3 22-06
-        date_trunc('day', (r.ts AT TIME ZONE 'Europe/Rome') - INTERVAL '6 hours') AS shift_day,
+        date_trunc('day', (r.ts AT TIME ZONE 'Europe/Rome') - interval '6 hours') AS shift_day,
         floor(
-            extract(HOUR FROM (r.ts AT TIME ZONE 'Europe/Rome') - INTERVAL '6 hours') / 8
+            extract(HOUR FROM (r.ts AT TIME ZONE 'Europe/Rome') - interval '6 hours') / 8
         )::integer AS shift_block
     FROM readable AS r
 ),
@@ -41,9 +41,9 @@ producing AS (
     -- idle windows (status 0) are no run (dropped below)
     SELECT
         w.*,
-        coalesce(w.ts_end, w.ts + INTERVAL '5 minutes') AS window_end,
+        coalesce(w.ts_end, w.ts + interval '5 minutes') AS window_end,
         lag(w.product) OVER by_asset AS prev_product,
-        lag(coalesce(w.ts_end, w.ts + INTERVAL '5 minutes')) OVER by_asset AS prev_end,
+        lag(coalesce(w.ts_end, w.ts + interval '5 minutes')) OVER by_asset AS prev_end,
         lag(w.shift_day) OVER by_asset AS prev_day,
         lag(w.shift_block) OVER by_asset AS prev_block
     FROM windows AS w
@@ -57,7 +57,8 @@ islands AS (
         -- a new run starts at another product, after a gap, or in another shift
         sum(
             CASE
-                WHEN p.prev_product IS NULL
+                WHEN
+                    p.prev_product IS NULL
                     OR p.product <> p.prev_product
                     OR p.prev_end < p.ts
                     OR p.shift_day <> p.prev_day
@@ -85,7 +86,7 @@ ideal AS (
             2
         ) AS ideal_cycle_time_s
     FROM windows AS w
-    WHERE w.status IN (1, 2) AND w.items > 0 AND w.ts_end - w.ts = INTERVAL '5 minutes'
+    WHERE w.status IN (1, 2) AND w.items > 0 AND w.ts_end - w.ts = interval '5 minutes'
     GROUP BY w.product
 ),
 
@@ -127,9 +128,18 @@ UNION ALL
 -- idle windows: no production, no run
 SELECT
     w.source_line,
-    1,
-    'idle_window',
-    NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL
+    1 AS covers,
+    'idle_window' AS drop_reason,
+    NULL AS run_id,
+    NULL AS machine_code,
+    NULL AS product_sku,
+    NULL AS work_order,
+    NULL AS shift_code,
+    NULL AS start_ts,
+    NULL AS end_ts,
+    NULL AS total_count,
+    NULL AS good_count,
+    NULL AS ideal_cycle_time_s
 FROM windows AS w
 WHERE w.status = 0
 
@@ -138,8 +148,17 @@ UNION ALL
 -- a row whose ts, asset, product, items or status cannot be read places no window
 SELECT
     s.source_line,
-    1,
-    'unreadable_row',
-    NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL
+    1 AS covers,
+    'unreadable_row' AS drop_reason,
+    NULL AS run_id,
+    NULL AS machine_code,
+    NULL AS product_sku,
+    NULL AS work_order,
+    NULL AS shift_code,
+    NULL AS start_ts,
+    NULL AS end_ts,
+    NULL AS total_count,
+    NULL AS good_count,
+    NULL AS ideal_cycle_time_s
 FROM src_log AS s
 WHERE s.source_line NOT IN (SELECT r.source_line FROM readable AS r)

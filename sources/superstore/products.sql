@@ -8,9 +8,9 @@
 WITH sold AS (
     SELECT
         btrim(l."product id") AS product_id,
-        sum(btrim(l.sales)::numeric - btrim(l.profit)::numeric) AS cost,
+        sum(btrim(l.sales)::numeric - btrim(l.profit)::numeric) AS sold_cost,
         sum(btrim(l.sales)::numeric / nullif(1 - btrim(l.discount)::numeric, 0)) AS undiscounted,
-        sum(btrim(l.quantity)::numeric) AS quantity
+        sum(btrim(l.quantity)::numeric) AS units
     FROM src_lineitems AS l
     -- only lines whose numbers read as plain decimals give a cost
     WHERE
@@ -29,8 +29,8 @@ SELECT
     btrim(p.category) AS product_family,
     -- sold by the piece
     'each' AS unit_of_measure,
-    round(s.cost / nullif(s.quantity, 0), 4)::text AS standard_cost,
-    round(s.undiscounted / nullif(s.quantity, 0), 4)::text AS list_price,
+    round(s.sold_cost / nullif(s.units, 0), 4)::text AS standard_cost,
+    round(s.undiscounted / nullif(s.units, 0), 4)::text AS list_price,
     'USD' AS currency_code,
     -- one version, valid from the first version's 1900-01-01 anyway
     '2011-01-01T00:00:00Z' AS updated_at,
