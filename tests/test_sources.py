@@ -446,3 +446,60 @@ def test_public_sme_production_date_is_plant_local(public_wh):
     assert public_wh.scalar("SELECT min(production_date) FROM reporting.oee_daily WHERE plant_code = 'SMEA'") == date(
         2022, 9, 1
     )
+
+
+def test_the_etl_role_imports_but_writes_the_source_tables_only_through_their_routines(wh):
+    import uuid
+
+    from psycopg.conninfo import make_conninfo
+
+    login = f"importer_{uuid.uuid4().hex[:6]}"
+    wh.conn.execute(f"CREATE ROLE {login} LOGIN PASSWORD 'pw' IN ROLE hub_etl")
+    try:
+        info = wh.conn.info
+        url = make_conninfo(host=info.host, port=info.port, user=login, password="pw", dbname=info.dbname)
+        with psycopg.connect(url) as conn:
+            result = import_sources(conn, [("azure_pdm", [SAMPLE["azure_pdm"]])], log=lambda _m: None)
+        assert result.failed == []
+        assert wh.scalar("SELECT count(*) FROM etl.source_batch") == 8
+        with psycopg.connect(url) as conn, pytest.raises(psycopg.errors.InsufficientPrivilege):
+            conn.execute("UPDATE etl.source_batch SET dropped_rows = 0")
+        with psycopg.connect(url) as conn, pytest.raises(psycopg.errors.InsufficientPrivilege):
+            conn.execute("INSERT INTO etl.source_watermark VALUES ('x', 'y', 'z', 0)")
+        with psycopg.connect(url, autocommit=True) as conn:
+            conn.execute("CALL etl.set_source_watermark('x', 'y', '2015-01-01', 3)")
+            with pytest.raises(psycopg.errors.InvalidParameterValue):
+                conn.execute("CALL etl.set_source_watermark('x', 'y', '2015-01-02', -1)")
+        assert wh.one("SELECT watermark, rows_pulled FROM etl.source_watermark") == ("2015-01-01", 3)
+    finally:
+        wh.conn.execute(f"DROP OWNED BY {login}")
+        wh.conn.execute(f"DROP ROLE {login}")
+
+
+def test_record_source_batch_refuses_a_batch_that_loses_source_rows(wh):
+    do_import(wh, ("azure_pdm", [SAMPLE["azure_pdm"]]))
+    batch = wh.scalar("SELECT batch_id FROM etl.source_batch WHERE mapping_name = 'maint'")
+    wh.conn.execute("DELETE FROM etl.source_batch WHERE batch_id = %s", (batch,))
+    # 3 rows but 2 covered and nothing dropped: one row unaccounted for
+    with pytest.raises(psycopg.errors.CheckViolation, match="3 rows <> 2 covered \\+ 0 dropped"):
+        wh.conn.execute(
+            "CALL etl.record_source_batch(%s, 'azure_pdm', 'maint', '', 'PdM_maint.csv', 'x', 3, 0, 2, 2, '{}')",
+            (batch,),
+        )
+    # a batch read 2 records: 3 mapped records cannot have gone into it
+    with pytest.raises(psycopg.errors.CheckViolation, match="read 2 records, not 3 mapped"):
+        wh.conn.execute(
+            "CALL etl.record_source_batch(%s, 'azure_pdm', 'maint', '', 'PdM_maint.csv', 'x', 3, 0, 3, 3, '{}')",
+            (batch,),
+        )
+    # right: recorded, and recording it again changes nothing
+    for _ in range(2):
+        wh.conn.execute(
+            "CALL etl.record_source_batch(%s, 'azure_pdm', 'maint', '', 'PdM_maint.csv', 'x', 3, 0, 2, 2, "
+            "'{\"repair_of_failure\": 1}')",
+            (batch,),
+        )
+    assert wh.one("SELECT dropped_rows, dropped FROM etl.source_batch WHERE batch_id = %s", (batch,)) == (
+        1,
+        {"repair_of_failure": 1},
+    )
