@@ -503,3 +503,44 @@ def test_record_source_batch_refuses_a_batch_that_loses_source_rows(wh):
         1,
         {"repair_of_failure": 1},
     )
+
+
+def test_demo_real_on_the_samples_prints_the_summary(tmp_path):
+    """`scripts/hub demo --real DIR` on the private cluster, DIR holding the four samples
+    under the public sets' folder names."""
+    import subprocess
+
+    from hublib.db import private_cluster
+
+    data = tmp_path / "data"
+    for source, folder in [
+        ("azure_pdm", "azure_pdm"),
+        ("sme_discrete_manufacturing", "sme_discrete_manufacturing"),
+        ("ai4i2020", "ai4i2020"),
+        ("superstore", "superstore_normalized"),
+    ]:
+        shutil.copytree(SAMPLE[source], data / folder)
+    cluster = private_cluster()
+    was_running = cluster.initialized() and cluster.running_port() is not None
+    try:
+        proc = subprocess.run(
+            [str(ROOT / "scripts" / "hub"), "demo", "--real", str(data)], capture_output=True, text=True, cwd=tmp_path
+        )
+        assert proc.returncode == 0, proc.stdout + proc.stderr
+        out = proc.stdout
+        assert "found ai4i2020 (" in out and "superstore (" in out
+        assert "OEE by plant and line, September 2022" in out
+        # the alarm of A0, 04:05-04:15Z, inside its run
+        assert "  SMEA alarm        unplanned       10 min  100.0% of the plant's month" in out
+        # 2 machines x 2 hours; rotate lost one reading (line 5 rejected)
+        assert "  AZ    vibration               2 machine(s)        4 machine-hours" in out
+        assert "  AZ    rotate                  2 machine(s)        3 machine-hours" in out
+        # October 2012: TEC 50 with margin 50 - 44.75 = 5.25; OFF 4 with 4 - 5 x 4.8125 = -20.0625
+        assert "Revenue and gross margin by product family, October 2012" in out
+        assert "  SS    Technology         revenue        50.00 USD  margin        5.25   10.5%" in out
+        assert "  SS    Office Supplies    revenue         4.00 USD  margin      -20.06  -501.6%" in out
+    finally:
+        if not was_running:
+            cluster.down()
+    proc = subprocess.run([str(ROOT / "scripts" / "hub"), "demo", "--real"], capture_output=True, text=True)
+    assert proc.returncode == 2 and proc.stderr.startswith("hub: usage: scripts/hub demo --real DIR")
