@@ -295,3 +295,22 @@ def test_api_pull_keeps_a_malformed_page_as_a_rejected_record(wh, httpserver, ap
     assert (line, reason) == (4, "malformed_record")
     assert message.startswith("page 2 of the API could not be read")
     assert '{"data": [ {"machine": "AZ-0' in json.dumps(raw) or '"AZ-0' in str(raw)
+
+
+def test_api_pull_of_csv_pages(wh, httpserver, api_source):
+    toml = api_source / "src" / "source.toml"
+    toml.write_text(toml.read_text().replace('records = "data"', 'format = "csv"'))
+
+    def handler(request):
+        page = int(request.args["page"])
+        rows = RECORDS[(page - 1) * 3 : page * 3]
+        body = "machine,ts,metric,value\n" + "".join(
+            f"{r['machine']},{r['ts']},{r['metric']},{r['value']}\n" for r in rows
+        )
+        return Response(body if rows else "machine,ts,metric,value\n", content_type="text/csv")
+
+    httpserver.expect_request("/readings").respond_with_handler(handler)
+    pull(wh, api_source)
+    # pages of 3: 3 + 2 records, then a page with only its header
+    assert [r[3] for r in readings(wh)] == [170, 171, 172, 173, 174]
+    assert [int(r.args["page"]) for r, _ in httpserver.log] == [1, 2, 3]
