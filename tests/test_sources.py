@@ -285,8 +285,14 @@ def test_ai4i_sample_converts_units_places_time_and_maps_failures(wh):
 
 # -- Superstore -----------------------------------------------------------------------
 def test_superstore_sample_maps_products_and_sales_by_hand(wh):
-    do_import(wh, ("superstore", [SAMPLE["superstore"]]))
+    result = do_import(wh, ("superstore", [SAMPLE["superstore"]]))
     assert_accounted(wh)
+    assert sorted((p.name, what) for p, what in result.not_driving) == [
+        ("addresses.csv", "looked up by mapping sales_lines"),
+        ("customers.csv", "looked up by mapping sales_lines"),
+        ("orders.csv", "looked up by mapping sales_lines"),
+        ("states.csv", "read by no mapping"),
+    ]
     # TEC: cost (100 - 10.5) + (50 - 5.25) = 134.25 over 3 units = 44.75; list (100 + 50) / 3 = 50
     # OFF: cost (24 + 2.5) + (4 + 8) = 38.5 over 8 = 4.8125; list (24 / 0.8 + 4 / 0.2) / 8 = 6.25
     assert wh.all(

@@ -187,6 +187,8 @@ class ImportResult:
     mapped: list[MappedResult] = field(default_factory=list)
     failed: list[tuple[Path, str]] = field(default_factory=list)
     ignored: list[Path] = field(default_factory=list)
+    # files of tables that no mapping drives: (file, what reads it)
+    not_driving: list[tuple[Path, str]] = field(default_factory=list)
 
 
 def _sha(*parts: str) -> str:
@@ -272,6 +274,13 @@ class Importer:
             shutil.rmtree(spool, ignore_errors=True)
 
     def _import(self, by_table: dict[str, list[Path]], result: ImportResult) -> None:
+        drivers = {m.driver for m in self.source.mappings}
+        for table, paths in by_table.items():
+            if table in drivers:
+                continue
+            readers = [m.name for m in self.source.mappings if table in m.uses]
+            what = f"looked up by mapping {', '.join(readers)}" if readers else "read by no mapping"
+            result.not_driving.extend((p, what) for p in paths)
         # The source's own feed files (its plant, ...) first, as any feed files.
         if self.source.feed_folder.is_dir():
             feed_files, _ignored = discover([self.source.feed_folder], self.loader.feeds)
@@ -629,6 +638,8 @@ def print_import(result: ImportResult, out) -> None:
         if m.file.rejected > len(m.file.samples):
             more = m.file.rejected - len(m.file.samples)
             out(f"  ... {more} more: SELECT * FROM etl.rejected_row WHERE batch_id = {m.file.batch_id}")
+    for p, what in result.not_driving:
+        out(f"{p.name}: {what} (not itself imported)")
     for p in result.ignored:
         out(f"ignored {p.name}: no file pattern of the source matches it")
     for p, why in result.failed:
