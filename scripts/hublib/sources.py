@@ -430,6 +430,7 @@ class Importer:
         part_sql = "coalesce(record_part::text, '')" if "record_part" in out_columns else "''"
         covers_sql = "coalesce(covers, 1)" if "covers" in out_columns else "1"
         drop_sql = "drop_reason" if "drop_reason" in out_columns else "NULL::text"
+        self.conn.execute("DROP TABLE IF EXISTS pg_temp.mapped_meta")
         self.conn.execute(
             f"CREATE TEMP TABLE mapped_meta AS SELECT {part_sql} AS part, {covers_sql}::bigint AS covers, "
             f"{drop_sql} AS drop_reason, source_line::bigint AS source_line, ctid AS row_id FROM pg_temp.mapped"
