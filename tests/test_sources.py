@@ -550,3 +550,31 @@ def test_demo_real_on_the_samples_prints_the_summary(tmp_path):
             cluster.down()
     proc = subprocess.run([str(ROOT / "scripts" / "hub"), "demo", "--real"], capture_output=True, text=True)
     assert proc.returncode == 2 and proc.stderr.startswith("hub: usage: scripts/hub demo --real DIR")
+
+
+def test_a_broken_mapping_is_named_in_one_line(wh, tmp_path):
+    from hublib.errors import HubError
+
+    root = tmp_path / "sources"
+    shutil.copytree(SOURCES / "azure_pdm", root / "src")
+    (root / "src" / "errors.sql").write_text("SELECT e.source_line, FROM src_errors AS e\n")
+    with psycopg.connect(wh.url) as conn, pytest.raises(HubError) as err:
+        import_sources(conn, [("src", [SAMPLE["azure_pdm"] / "PdM_errors.csv"])], log=wh.messages.append, root=root)
+    assert str(err.value).startswith("mapping ") and "errors.sql failed on PdM_errors.csv: syntax error" in str(
+        err.value
+    )
+    assert wh.scalar("SELECT count(*) FROM etl.batch WHERE file_name = 'PdM_errors.csv'") == 0
+
+
+def test_import_command_usage_errors(wh):
+    env = {"DATABASE_URL": wh.url, "PATH": "/usr/bin:/bin"}
+    for args, fragment in [
+        (("import", "azure_pdm"), "give the export's PATH(s), or --pull"),
+        (("import", "azure_pdm", "--pull"), "source azure_pdm declares no [[pull]]"),
+        (("import", "azure_pdm", str(SAMPLE["azure_pdm"]), "--full"), "--since and --full go with --pull"),
+        (("import", "azure_pdm", "/nonexistent/export"), "/nonexistent/export does not exist"),
+    ]:
+        proc = run_hub(*args, env=env)
+        assert proc.returncode != 0, args
+        lines = proc.stderr.strip().splitlines()
+        assert len(lines) == 1 and lines[0].startswith("hub: ") and fragment in lines[0], (args, proc.stderr)
