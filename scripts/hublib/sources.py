@@ -34,7 +34,7 @@ from psycopg import sql
 
 from hublib.db import ROOT
 from hublib.errors import HubError
-from hublib.loader import Feed, FileResult, Loader, LoadResult, discover, fingerprint, iter_records
+from hublib.loader import PROGRESS_BYTES, Feed, FileResult, Loader, LoadResult, discover, fingerprint, iter_records
 
 SOURCES = ROOT / "sources"
 # Columns of a mapping's output that are not feed columns.
@@ -338,6 +338,9 @@ class Importer:
         malformed: list[tuple[int, str, dict]] = []
         self.conn.execute(sql.SQL("DROP TABLE IF EXISTS pg_temp.{}").format(table))
         for path in paths:
+            size = path.stat().st_size
+            if size >= PROGRESS_BYTES:
+                self.log(f"landing {path.name} ({size / 1e6:,.0f} MB) ...")
             records = iter_records(path, delimiter=spec.delimiter, encoding=spec.encoding)
             first = next(records, None)
             if first is None or not first[1]:
