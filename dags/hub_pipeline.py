@@ -23,6 +23,7 @@ try:
     from hublib.notifier import HubRunNotifier
     from hublib.report import print_load
     from hublib.runs import log_batches, log_event, notify_run, send_outbox, start_run
+    from hublib.source_tasks import add_source_tasks
 except ImportError as exc:  # pragma: no cover - a set-up mistake, said plainly in the import error
     raise ImportError(
         "the hub DAG needs the hub's Python glue: put the checkout's scripts/ folder on PYTHONPATH "
@@ -207,6 +208,10 @@ with DAG(
 
     run_id = load_inbox()
     previous = run_id
+    # the sources configured in HUB_SOURCES (hublib/source_tasks.py): one import task each
+    for imported in add_source_tasks(warehouse_conninfo, LOAD_TASK):
+        previous >> imported
+        previous = imported
     for order, schema, routine, description in STEPS:
         task_id = f"{schema}__{routine}"
         is_gate = task_id == LAST_STEP and routine == "check_data_quality"

@@ -56,6 +56,7 @@ MODULE_COMMANDS: dict[str, str] = {
     "resume": "hublib.resume",
     "notify": "hublib.notify",
     "completion": "hublib.completion",
+    "import": "hublib.sources",
 }
 
 
@@ -322,7 +323,7 @@ def cmd_test(args) -> int:
         )
     python_dirs = [d for d in ("scripts", "tests", "dags") if (ROOT / d).is_dir()]
     steps = [
-        ("sqlfluff", [str(venv_bin / "sqlfluff"), "lint", "--processes", "1", "schema", "procedures"]),
+        ("sqlfluff", [str(venv_bin / "sqlfluff"), "lint", "--processes", "1", "schema", "procedures", "sources"]),
         ("ruff check", [str(venv_bin / "ruff"), "check", *python_dirs]),
         ("ruff format", [str(venv_bin / "ruff"), "format", "--check", *python_dirs]),
     ]
@@ -452,6 +453,10 @@ def _add_export(p: argparse.ArgumentParser) -> None:
 
 # -- demo ---------------------------------------------------------------------------------
 def cmd_demo(args) -> int:
+    if args.real:
+        from hublib.realdemo import real_demo
+
+        return real_demo(out, [args.real])
     from hublib.demo import demo
 
     return demo(out)
@@ -461,6 +466,14 @@ def _no_arguments(p: argparse.ArgumentParser) -> None:
     pass
 
 
+def _add_demo(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--real",
+        metavar="DIR",
+        help="instead of generated data, import the public data sets found in DIR through sources/ (docs/sources.md)",
+    )
+
+
 def _builtin_commands() -> dict:
     """name -> (handler, help line, example, add_arguments), in the order --help lists them."""
     return {
@@ -468,8 +481,8 @@ def _builtin_commands() -> dict:
             cmd_demo,
             "from nothing to numbers: private database hub_demo, migrate, generate, load, run the chain, "
             "print an OEE / cost / margin summary, write the exports",
-            "scripts/hub demo",
-            _no_arguments,
+            "scripts/hub demo\nscripts/hub demo --real ../shared/data    (public data sets, through sources/)",
+            _add_demo,
         ),
         "test": (
             cmd_test,

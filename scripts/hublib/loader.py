@@ -591,13 +591,16 @@ def _printable(text: str) -> str:
     return text.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
 
 
-def iter_records(path: Path) -> Iterator[tuple[int, list[str], tuple[str, str] | None]]:
+def iter_records(
+    path: Path, *, delimiter: str = ",", encoding: str = "utf-8-sig"
+) -> Iterator[tuple[int, list[str], tuple[str, str] | None]]:
     """(physical line the record starts on, fields, problem) for every record, header
     included (line 1). Blank lines are not records. Broken quoting yields a
-    malformed_record problem for the lines involved and reading goes on."""
+    malformed_record problem for the lines involved and reading goes on. (Feed files are
+    comma-separated UTF-8; a source export of sources/ may declare other ones.)"""
     with open_bytes(path) as fh:
-        text = io.TextIOWrapper(fh, encoding="utf-8-sig", errors="surrogateescape", newline="")
-        reader = csv.reader(text, strict=True)
+        text = io.TextIOWrapper(fh, encoding=encoding, errors="surrogateescape", newline="")
+        reader = csv.reader(text, strict=True, delimiter=delimiter)
         end = 0
         while True:
             try:

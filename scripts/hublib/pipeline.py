@@ -86,10 +86,12 @@ def invoke(
     log: Callable[[str], None],
     on_loaded: Callable[[LoadResult], None] | None = None,
     rebuild: tuple[date | None, date | None] | None = None,
+    loader: Callable[[psycopg.Connection], LoadResult] | None = None,
 ) -> Invocation:
     """Runs one invocation on one session (which holds the run) and notifies its end:
-    load the paths, then (`chain`) the chain's steps, or (`rebuild` = (from, to), kind
-    rebuild) etl.rebuild. Raises what failed after the run is recorded and notified."""
+    load the paths (or call `loader`, which scripts/hub import gives: real exports through
+    sources/), then (`chain`) the chain's steps, or (`rebuild` = (from, to), kind rebuild)
+    etl.rebuild. Raises what failed after the run is recorded and notified."""
     with connect(url) as conn:
         send_outbox(conn, log)  # runs that ended where nothing could notify them (psql)
         run_id = open_run(conn, kind, log)
@@ -99,8 +101,8 @@ def invoke(
         log(f"{kind}: run {run_id}")
         result = None
         try:
-            if dirs:
-                result = ProgressLoader(conn, log=log, url=url).load(dirs)
+            if dirs or loader:
+                result = loader(conn) if loader else ProgressLoader(conn, log=log, url=url).load(dirs)
                 log_batches(conn, run_id)
                 conn.commit()
                 if on_loaded:
