@@ -251,7 +251,7 @@ def do_export(url: str, out_dir: Path, install: bool = False) -> None:
             install_hyper()
         if hyper_available():
             hyper = out_dir / "hub.hyper"
-            tables = export_hyper(conn, hyper)
+            tables = export_hyper(conn, hyper, out_dir)
             out(f"  {hyper}: {len(tables)} tables, {sum(tables.values()):,} rows")
         else:
             out("export: no .hyper extract (tableauhyperapi is not installed; add --install-hyper)")
