@@ -285,6 +285,7 @@ def _module_command(name: str, module_name: str):
 # Commands in modules of their own (see _module_command): name -> module.
 MODULE_COMMANDS: dict[str, str] = {
     "dashboard": "hublib.dashboard",
+    "docs": "hublib.docs",
 }
 
 COMMANDS = {
