@@ -5,12 +5,15 @@ ratios are sums divided by sums (oee_monthly's values, and hand-worked ones)."""
 from __future__ import annotations
 
 import json
+import re
+import xml.etree.ElementTree as ET
 from decimal import Decimal
 
 import pytest
 
 from hublib.dashboard import PAGES, RATIOS, write_dashboard
 from hublib.generate import generate
+from hublib.workbook import WORKBOOK
 from tests.browser import Browser, chromium_path
 from tests.conftest import ROOT, run_hub
 from tests.helpers import BERLIN, feed_file
@@ -167,6 +170,19 @@ def test_ratio_formulas_give_oee_monthly_from_oee_daily(two_machines):
         return sum(Decimal(d[num]) for d in days) / sum(Decimal(d[den]) for d in days)
 
     assert {k: _r6(ratio(k)) for k in HAND} == HAND
+
+    # The Tableau workbook's calculated fields, read from tableau/hub.twb and evaluated the
+    # way Tableau does over these rows: SUM of each field, then the division.
+    root = ET.fromstring(WORKBOOK.read_bytes())
+    source = next(ds for ds in root.find("datasources") if ds.get("caption") == "oee_daily")
+    formulas = {c.get("caption").lower(): c.find("calculation").get("formula")
+                for c in source.findall("column") if c.find("calculation") is not None}  # fmt: skip
+
+    def tableau(formula):
+        num, den = re.fullmatch(r"SUM\(\[(\w+)\]\) / SUM\(\[(\w+)\]\)", formula).groups()
+        return sum(Decimal(d[num]) for d in days) / sum(Decimal(d[den]) for d in days)
+
+    assert {k: _r6(tableau(formulas[k])) for k in HAND} == HAND
     monthly = wh.one("SELECT availability, performance, quality, oee FROM reporting.oee_monthly")
     assert dict(zip(HAND, map(_r6, monthly), strict=True)) == HAND
     # The wrong way, for the record: the average of the daily OEEs.

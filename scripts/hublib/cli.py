@@ -26,8 +26,11 @@ scripts/hub <command> [options]
   generate DIR [--seed N] [--machines N] [--days N] [--sensor-interval SECONDS]
                         write a realistic, seeded set of feed files (telemetry every
                         900 s by default; 0 for none)
-  export DIR [--install-hyper]
-                        every reporting view to CSV, and to one Tableau .hyper extract
+  export DIR [--install-hyper] [--twbx]
+                        every reporting view to CSV, and to one Tableau .hyper extract;
+                        --twbx packages tableau/hub.twb with it into DIR/hub.twbx
+  dashboard [OUT.html]  a self-contained HTML dashboard (default out/dashboard.html)
+  docs                  write docs/data-dictionary.md from the database's comments
 
 DATABASE_URL names the warehouse; unset, a private cluster under .pgdata/ is used.
 """
@@ -229,12 +232,17 @@ def cmd_export(args: list[str]) -> int:
     from hublib.db import warehouse_url
 
     install = "--install-hyper" in args
-    rest = [a for a in args if a != "--install-hyper"]
+    twbx = "--twbx" in args
+    rest = [a for a in args if a not in ("--install-hyper", "--twbx")]
     if len(rest) != 1 or rest[0].startswith("-"):
-        raise HubError("usage: scripts/hub export DIR [--install-hyper]")
+        raise HubError("usage: scripts/hub export DIR [--install-hyper] [--twbx]")
     out_dir = Path(rest[0])
     url = warehouse_url()
     do_export(url, out_dir, install)
+    if twbx:
+        from hublib.export import package_twbx
+
+        out(f"  {package_twbx(out_dir)}: the workbook tableau/hub.twb with the extract (open it in Tableau)")
     return 0
 
 
@@ -250,9 +258,13 @@ def do_export(url: str, out_dir: Path, install: bool = False) -> None:
             out("export: installing tableauhyperapi into .venv (about 300 MB) ...")
             install_hyper()
         if hyper_available():
+            import time
+
             hyper = out_dir / "hub.hyper"
+            started = time.monotonic()
             tables = export_hyper(conn, hyper, out_dir)
-            out(f"  {hyper}: {len(tables)} tables, {sum(tables.values()):,} rows")
+            took = time.monotonic() - started
+            out(f"  {hyper}: {len(tables)} tables, {sum(tables.values()):,} rows, {took:.1f} s (Hyper's COPY)")
         else:
             out("export: no .hyper extract (tableauhyperapi is not installed; add --install-hyper)")
     out(f"export: {len(counts)} views written to {out_dir}")

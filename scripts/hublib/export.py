@@ -18,6 +18,7 @@ from __future__ import annotations
 import subprocess
 import sys
 import tempfile
+import zipfile
 from pathlib import Path
 
 import psycopg
@@ -228,3 +229,25 @@ def export_hyper(conn: psycopg.Connection, path: Path, csv_dir: Path) -> dict[st
                 "WITH (FORMAT csv, HEADER true, NULL '', DELIMITER ',', ENCODING 'utf-8')"
             )
     return counts
+
+
+def package_twbx(out_dir: Path) -> Path:
+    """tableau/hub.twb and out_dir/hub.hyper as one packaged workbook, out_dir/hub.twbx: the
+    workbook at the top, the extract at Data/Extracts/hub.hyper, where its data sources point."""
+    from hublib.workbook import EXTRACT_PATH, WORKBOOK
+
+    extract = out_dir / "hub.hyper"
+    if not extract.is_file():
+        raise HubError(
+            f"--twbx needs the extract {extract}, which was not written",
+            "add --install-hyper (the Hyper API writes it)",
+        )
+    if not WORKBOOK.is_file():
+        raise HubError(f"the workbook {WORKBOOK} is missing", "restore it from the repository")
+    target = out_dir / "hub.twbx"
+    partial = target.with_suffix(".twbx.partial")
+    with zipfile.ZipFile(partial, "w", compression=zipfile.ZIP_DEFLATED) as z:
+        z.write(WORKBOOK, "hub.twb")
+        z.write(extract, EXTRACT_PATH)
+    partial.replace(target)
+    return target
