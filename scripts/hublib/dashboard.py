@@ -107,6 +107,8 @@ def run(args) -> int:
 
 def dashboard_data(conn: psycopg.Connection) -> dict:
     data = {}
+    # Sensor months are the UTC month of the stop (the view's hours are UTC hours).
+    conn.execute("SET TIME ZONE 'UTC'")
     for name, query in QUERIES.items():
         cur = conn.execute(query)
         columns = [d.name for d in cur.description]
