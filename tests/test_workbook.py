@@ -13,7 +13,15 @@ import pytest
 
 from hublib.dashboard import RATIOS
 from hublib.export import HYPER_TYPES, export_csv, export_hyper
-from hublib.workbook import CALCULATIONS, DASHBOARDS, EXTRACT_PATH, WORKBOOK, build_workbook, datasource_name
+from hublib.workbook import (
+    CALCULATIONS,
+    DASHBOARDS,
+    EXTRACT_PATH,
+    SHEETS,
+    WORKBOOK,
+    build_workbook,
+    datasource_name,
+)
 from tests.conftest import run_hub
 from tests.tableau_schema import validation_errors
 
@@ -184,7 +192,7 @@ def test_export_twbx_packages_the_workbook_with_its_extract(small, hub_env, tmp_
     assert validation_errors(twb) == []
     root = ET.fromstring(twb)
     hyper_connections = [c for c in root.iter("connection") if c.get("class") == "hyper"]
-    assert len(hyper_connections) == len(root.find("datasources")) == 5
+    assert len(hyper_connections) == len(root.find("datasources")) == len({s.view for s in SHEETS}) == 6
     assert {c.get("dbname") for c in hyper_connections} == {EXTRACT_PATH}
 
 

@@ -23,8 +23,8 @@
       "selection. The line filter does not apply (the view is per plant).",
     cost: "Cost per unit = allocated cost / good units; standard = the standard cost of those good units / good " +
       "units. Reporting currency. The line filter does not apply.",
-    profit: "Revenue, COGS and gross margin in the reporting currency; margin % = margin / revenue from sums. " +
-      "The line filter does not apply.",
+    profit: "Revenue, COGS and gross margin in the reporting currency; margin % = margin / revenue from sums; " +
+      "countries are the customers' countries at the invoice date. The line filter does not apply.",
     sensors: "For each unplanned stop, each metric in the three UTC hours before it, against the machine's " +
       "trailing 7-day normal (mean \u00b1 3 standard deviations)."
   };
@@ -238,6 +238,20 @@
           marker: { color: "#3ebd93" } }
       ], layout("Revenue and margin by plant and product (" + currency + ")", { barmode: "group" })];
     },
+    profit_by_country: function () {
+      var rows = keep(DATA.country);
+      var currency = currencyOf(rows);
+      var groups = groupBy(rows, function (r) { return r.country; });
+      var names = groups.map(function (g) { return g[0]; });
+      return [[
+        { type: "bar", name: "Revenue", x: names, y: groups.map(function (g) { return sum(g[1], "revenue"); }),
+          hovertemplate: "%{x}<br>revenue %{y:,.2f} " + currency + "<extra></extra>", marker: { color: "#486581" } },
+        { type: "bar", name: "Gross margin", x: names, y: groups.map(function (g) { return sum(g[1], "gross_margin"); }),
+          customdata: groups.map(function (g) { return ratio(g[1], "gross_margin_pct"); }),
+          hovertemplate: "%{x}<br>margin %{y:,.2f} " + currency + " (%{customdata:.1%})<extra></extra>",
+          marker: { color: "#3ebd93" } }
+      ], layout("Revenue and margin by customer country (" + currency + ")", { barmode: "group" })];
+    },
     sensors_outside: function () {
       var rows = keep(DATA.sensors);
       return [sensorTraces(rows, "share_outside_normal", ".1%"),
@@ -325,7 +339,7 @@
       section.appendChild(grid);
       main.appendChild(section);
     });
-    var all = [].concat(DATA.oee, DATA.downtime, DATA.cost, DATA.profit, DATA.sensors);
+    var all = [].concat(DATA.oee, DATA.downtime, DATA.cost, DATA.profit, DATA.country, DATA.sensors);
     fillSelect("f-plant", uniq(all.map(function (r) { return r.plant; }).filter(Boolean)), "plants");
     fillSelect("f-line", lines().filter(Boolean), "lines");
     fillSelect("f-month", uniq(all.map(function (r) { return r.month; }).filter(Boolean)), "months");

@@ -69,6 +69,13 @@ QUERIES = {
             currency_code AS currency
         FROM reporting.profitability_monthly ORDER BY 1, 2, 3
     """,
+    "country": """
+        SELECT plant_code AS plant, to_char(month, 'YYYY-MM') AS month, customer_country AS country,
+            sum(revenue)::float8 AS revenue, sum(cogs)::float8 AS cogs, sum(gross_margin)::float8 AS gross_margin,
+            min(currency_code) AS currency
+        FROM reporting.profitability_by_country_monthly
+        GROUP BY 1, 2, 3 ORDER BY 1, 2, 3
+    """,
     "sensors": """
         SELECT plant_code AS plant, line_code AS line, to_char(stop_start, 'YYYY-MM') AS month,
             metric, unit, hours_before,
@@ -85,7 +92,7 @@ PAGES = [
     ("oee", "OEE", ["oee_trend", "oee_apq", "oee_worst"]),
     ("downtime", "Downtime", ["downtime_pareto", "downtime_planned"]),
     ("cost", "Cost per unit", ["cost_vs_standard", "cost_trend"]),
-    ("profit", "Profitability", ["profit_trend", "profit_by_product"]),
+    ("profit", "Profitability", ["profit_trend", "profit_by_product", "profit_by_country"]),
     ("sensors", "Sensors before downtime", ["sensors_outside", "sensors_z"]),
 ]
 

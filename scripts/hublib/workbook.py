@@ -79,6 +79,9 @@ CALCULATIONS: dict[str, dict[str, tuple[str, str]]] = {
     "profitability_monthly": {
         "gross_margin_pct_calc": ("Gross margin %", _ratio("gross_margin_pct")),
     },
+    "profitability_by_country_monthly": {
+        "country_margin_pct_calc": ("Gross margin %", _ratio("gross_margin_pct")),
+    },
     "sensor_before_downtime": {
         "share_outside_normal_calc": (
             "Share outside normal",
@@ -95,6 +98,7 @@ PERCENT = {
     "good_ratio_calc",
     "downtime_share_calc",
     "gross_margin_pct_calc",
+    "country_margin_pct_calc",
     "share_outside_normal_calc",
 }
 
@@ -128,6 +132,8 @@ SHEETS = [
           ["sum:revenue", "sum:cogs", "sum:gross_margin"], ["month:month"], detail=["dim:currency_code"]),
     Sheet("Margin by plant and product", "profitability_monthly", "Bar", ["dim:plant_code", "dim:product_sku"],
           ["sum:revenue", "calc:gross_margin_pct_calc"], color="dim:product_family"),
+    Sheet("Margin by customer country", "profitability_by_country_monthly", "Bar", ["dim:customer_country"],
+          ["sum:revenue", "calc:country_margin_pct_calc"], detail=["dim:plant_code"]),
     Sheet("Sensors outside normal", "sensor_before_downtime", "Bar", ["calc:share_outside_normal_calc"],
           ["dim:metric", "dim:hours_before"], color="dim:metric"),
     Sheet("Sensor z-scores", "sensor_before_downtime", "Bar", ["calc:mean_z_score_calc"],
@@ -138,7 +144,7 @@ DASHBOARDS = {
     "OEE": ["OEE trend", "OEE components", "Worst machines"],
     "Downtime": ["Downtime Pareto", "Planned vs unplanned"],
     "Cost per unit": ["Cost per unit vs standard", "Cost per unit by month"],
-    "Profitability": ["Revenue and margin by month", "Margin by plant and product"],
+    "Profitability": ["Revenue and margin by month", "Margin by plant and product", "Margin by customer country"],
     "Sensors before downtime": ["Sensors outside normal", "Sensor z-scores"],
 }
 
