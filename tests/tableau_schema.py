@@ -1,10 +1,12 @@
-"""Tableau's workbook XSD (../shared/tableau/twb_2026.2.0.xsd, beside the clone), compiled
+"""Tableau's workbook XSD (tableau/twb_2026.2.0.xsd in the team's shared folder beside the
+clone: read here only, to skip cleanly when it is absent), compiled
 with lxml. The XSD imports the `user` and `xml` namespaces without a schemaLocation; as its
 PROVENANCE.md says, they get small permissive stub schemas, in memory and in a temporary
 folder only (the shared file is read, never changed)."""
 
 from __future__ import annotations
 
+import shutil
 import tempfile
 from functools import cache
 from pathlib import Path
@@ -36,7 +38,7 @@ def workbook_schema():
     """The compiled schema, or a pytest skip naming what is missing."""
     etree = pytest.importorskip("lxml.etree", reason="lxml is in requirements.txt: rebuild .venv")
     if not XSD.is_file():
-        pytest.skip(f"Tableau's workbook schema is not at {XSD} (../shared/tableau/ beside the clone)")
+        pytest.skip(f"Tableau's workbook schema is not at {XSD} (the shared folder beside the clone)")
     folder = Path(tempfile.mkdtemp(prefix="hub-twb-xsd-"))
     (folder / "user.xsd").write_text(USER_STUB, encoding="utf-8")
     (folder / "xml.xsd").write_text(XML_STUB, encoding="utf-8")
@@ -45,7 +47,10 @@ def workbook_schema():
         stub = {USER_NS: "user.xsd", XML_NS: "xml.xsd"}.get(imp.get("namespace"))
         if stub:
             imp.set("schemaLocation", (folder / stub).as_uri())
-    return etree.XMLSchema(doc)
+    try:
+        return etree.XMLSchema(doc)
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)  # the stubs are read while compiling
 
 
 def validation_errors(twb: bytes) -> list[str]:
