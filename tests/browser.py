@@ -30,6 +30,8 @@ FLAGS = [
     "--disable-sync",
     "--disable-default-apps",
     "--disable-extensions",
+    "--disable-breakpad",
+    "--disable-crash-reporter",
     "--remote-debugging-port=0",
 ]
 

@@ -70,6 +70,9 @@ def test_dashboard_in_a_real_browser(loaded, tmp_path):
         assert b.js("hubDashboard.charts") == CHARTS
         drawn = _drawn(b)
         assert all(n > 0 for n in drawn.values()), drawn
+        # Hover values: every trace has a hover template that prints its value.
+        assert b.js("hubDashboard.charts.every(id => document.getElementById(id).data.every("
+                    "t => /%\\{[xy][:}]/.test(t.hovertemplate)))") is True  # fmt: skip
         b.screenshot(ROOT / "out" / "dashboard.png", full_page=True)  # for people to look at
 
         # Filters: one plant changes what every chart draws and keeps only that plant.

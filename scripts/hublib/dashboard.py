@@ -114,12 +114,13 @@ def run(args) -> int:
 
 def dashboard_data(conn: psycopg.Connection) -> dict:
     data = {}
-    # Sensor months are the UTC month of the stop (the view's hours are UTC hours).
-    conn.execute("SET TIME ZONE 'UTC'")
-    for name, query in QUERIES.items():
-        cur = conn.execute(query)
-        columns = [d.name for d in cur.description]
-        data[name] = {"columns": columns, "rows": [list(r) for r in cur.fetchall()]}
+    with conn.transaction():
+        # Sensor months are the UTC month of the stop (the view's hours are UTC hours).
+        conn.execute("SET LOCAL TIME ZONE 'UTC'")
+        for name, query in QUERIES.items():
+            cur = conn.execute(query)
+            columns = [d.name for d in cur.description]
+            data[name] = {"columns": columns, "rows": [list(r) for r in cur.fetchall()]}
     return data
 
 
