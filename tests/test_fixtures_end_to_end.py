@@ -70,7 +70,9 @@ def test_demo_from_nothing(tmp_path):
         assert "Five worst machines, March 2026" in out
         assert "Top downtime reasons, March 2026" in out
         assert "Cost per unit and margin, March 2026 (USD)" in out
-        assert "export: 10 views written to" in out
+        assert "export: 11 views written to" in out  # with profitability_by_country_monthly
+        assert f"demo: dashboard written to {ROOT / 'out' / 'dashboard.html'}" in out
+        assert (ROOT / "out" / "dashboard.html").stat().st_size > 1_000_000  # Plotly's JavaScript inside
         assert (ROOT / "out" / "exports" / "profitability_monthly.csv").exists()
         summary = out[out.index("OEE by plant and line") :].splitlines()
         assert [line.split()[0] for line in summary[2:8]] == ["BER", "BER", "CHI", "CHI", "PNQ", "PNQ"]

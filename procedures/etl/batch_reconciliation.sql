@@ -44,3 +44,15 @@ LEFT JOIN pending AS p
 COMMENT ON VIEW etl.batch_reconciliation IS
 'Per batch: read = accepted + rejected + pending, and the rejected/pending counts match '
 'the rows kept. is_reconciled false means something was lost. Grain: one row per batch.';
+COMMENT ON COLUMN etl.batch_reconciliation.batch_id IS 'The batch.';
+COMMENT ON COLUMN etl.batch_reconciliation.feed_name IS 'Feed (etl.feed).';
+COMMENT ON COLUMN etl.batch_reconciliation.file_name IS 'File name.';
+COMMENT ON COLUMN etl.batch_reconciliation.status IS 'Batch status.';
+COMMENT ON COLUMN etl.batch_reconciliation.records_read IS 'Records read.';
+COMMENT ON COLUMN etl.batch_reconciliation.records_accepted IS 'Records accepted.';
+COMMENT ON COLUMN etl.batch_reconciliation.records_rejected IS 'Records rejected.';
+COMMENT ON COLUMN etl.batch_reconciliation.records_pending IS 'Records pending.';
+COMMENT ON COLUMN etl.batch_reconciliation.rejected_rows IS 'Rows in etl.rejected_row for the batch.';
+COMMENT ON COLUMN etl.batch_reconciliation.pending_rows IS 'Rows in etl.pending_record for the batch.';
+COMMENT ON COLUMN etl.batch_reconciliation.is_reconciled IS
+'True when read = accepted + rejected + pending and the row counts agree.';

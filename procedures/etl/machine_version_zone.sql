@@ -30,3 +30,8 @@ WINDOW w AS (PARTITION BY m.machine_code ORDER BY m.updated_at);
 COMMENT ON VIEW etl.machine_version_zone IS
 'Machine versions with validity [valid_from, valid_to) and their plant''s IANA zone '
 '(NULL while the plant is unknown). Grain: one row per machine version.';
+COMMENT ON COLUMN etl.machine_version_zone.machine_code IS 'Machine code (business key of dw.dim_machine).';
+COMMENT ON COLUMN etl.machine_version_zone.plant_code IS 'Plant of the version.';
+COMMENT ON COLUMN etl.machine_version_zone.timezone IS 'Plant time zone of the version.';
+COMMENT ON COLUMN etl.machine_version_zone.valid_from IS 'Start of the version.';
+COMMENT ON COLUMN etl.machine_version_zone.valid_to IS 'End of the version.';

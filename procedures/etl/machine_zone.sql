@@ -18,3 +18,6 @@ GROUP BY v.machine_code;
 COMMENT ON VIEW etl.machine_zone IS
 'The single IANA zone of a machine when all its versions share one known zone, else NULL. '
 'Grain: one row per known machine.';
+COMMENT ON COLUMN etl.machine_zone.machine_code IS 'Machine code (business key of dw.dim_machine).';
+COMMENT ON COLUMN etl.machine_zone.single_zone IS
+'The time zone when all of the machine''s versions share one; NULL otherwise.';

@@ -21,7 +21,9 @@ SELECT
     r.quality,
     r.oee,
     r.good_ratio,
-    coalesce(r.performance > 1, FALSE) AS performance_above_1
+    coalesce(r.performance > 1, FALSE) AS performance_above_1,
+    d.ideal_output_s / 60 AS ideal_output_min,
+    d.ideal_good_s / 60 AS ideal_good_min
 FROM dw.oee_machine_day AS d
 INNER JOIN dw.dim_machine AS m
     ON d.machine_key = m.machine_key
@@ -56,3 +58,7 @@ COMMENT ON COLUMN reporting.oee_daily.oee IS
 COMMENT ON COLUMN reporting.oee_daily.good_ratio IS 'good_count / total_count (yield, fraction).';
 COMMENT ON COLUMN reporting.oee_daily.performance_above_1 IS
 'True when performance > 1: the ideal cycle time or the counts are suspect.';
+COMMENT ON COLUMN reporting.oee_daily.ideal_output_min IS
+'Sum of ideal_cycle_time_s x total_count over the runs, minutes (numerator of performance).';
+COMMENT ON COLUMN reporting.oee_daily.ideal_good_min IS
+'Sum of ideal_cycle_time_s x good_count over the runs, minutes (numerator of quality and OEE).';

@@ -40,7 +40,9 @@ SELECT
     r.performance,
     r.quality,
     r.oee,
-    r.good_ratio
+    r.good_ratio,
+    s.ideal_output_s / 60 AS ideal_output_min,
+    s.ideal_good_s / 60 AS ideal_good_min
 FROM month_sums AS s
 CROSS JOIN LATERAL dw.oee_ratios(
     s.scheduled_s, s.planned_downtime_s, s.unplanned_downtime_s, s.ideal_output_s, s.ideal_good_s,
@@ -66,3 +68,7 @@ COMMENT ON COLUMN reporting.oee_monthly.plant_code IS 'Plant of the machine vers
 COMMENT ON COLUMN reporting.oee_monthly.line_code IS 'Line of the machine versions of the machine-days.';
 COMMENT ON COLUMN reporting.oee_monthly.total_count IS 'Units made.';
 COMMENT ON COLUMN reporting.oee_monthly.good_count IS 'Good units.';
+COMMENT ON COLUMN reporting.oee_monthly.ideal_output_min IS
+'Sum of ideal_cycle_time_s x total_count, minutes (numerator of performance).';
+COMMENT ON COLUMN reporting.oee_monthly.ideal_good_min IS
+'Sum of ideal_cycle_time_s x good_count, minutes (numerator of quality and OEE).';

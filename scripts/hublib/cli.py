@@ -57,6 +57,8 @@ MODULE_COMMANDS: dict[str, str] = {
     "notify": "hublib.notify",
     "completion": "hublib.completion",
     "import": "hublib.sources",
+    "dashboard": "hublib.dashboard",
+    "docs": "hublib.docs",
 }
 
 
@@ -406,6 +408,10 @@ def cmd_export(args) -> int:
     from hublib.db import warehouse_url
 
     do_export(warehouse_url(), Path(args.dir), args.install_hyper)
+    if args.twbx:
+        from hublib.export import package_twbx
+
+        out(f"  {package_twbx(Path(args.dir))}: the workbook tableau/hub.twb with the extract (open it in Tableau)")
     return 0
 
 
@@ -423,10 +429,14 @@ def do_export(url: str, out_dir: Path, install: bool = False) -> None:
             with task("export: installing tableauhyperapi into .venv (about 300 MB)", out):
                 install_hyper()
         if hyper_available():
+            import time
+
             hyper = out_dir / "hub.hyper"
+            started = time.monotonic()
             with task(f"export: writing {hyper}", out):
-                tables = export_hyper(conn, hyper)
-            out(f"  {hyper}: {len(tables)} tables, {sum(tables.values()):,} rows")
+                tables = export_hyper(conn, hyper, out_dir)
+            took = time.monotonic() - started
+            out(f"  {hyper}: {len(tables)} tables, {sum(tables.values()):,} rows, {took:.1f} s (Hyper's COPY)")
         else:
             out("export: no .hyper extract (tableauhyperapi is not installed; add --install-hyper)")
     business = [n for view, n in counts.items() if not view.startswith(("pipeline_", "data_quality_"))]
@@ -448,6 +458,9 @@ def _add_export(p: argparse.ArgumentParser) -> None:
     p.add_argument("dir", metavar="DIR", help="folder for the CSV files and hub.hyper")
     p.add_argument(
         "--install-hyper", action="store_true", help="install Tableau's Hyper API (about 300 MB) to write hub.hyper"
+    )
+    p.add_argument(
+        "--twbx", action="store_true", help="package the workbook tableau/hub.twb with the extract into DIR/hub.twbx"
     )
 
 
@@ -531,7 +544,7 @@ def _builtin_commands() -> dict:
         "export": (
             cmd_export,
             "every reporting view to CSV, and to one Tableau .hyper extract",
-            "scripts/hub --db hub_demo export out/exports --install-hyper",
+            "scripts/hub --db hub_demo export out/exports --install-hyper --twbx",
             _add_export,
         ),
     }

@@ -35,11 +35,17 @@ def demo(out) -> int:
         print_finance_summary(conn, out)
     out("")
     do_export(url, EXPORTS)
+    from hublib.dashboard import DEFAULT_OUT, write_dashboard
+
+    with connect(url, autocommit=True) as conn:
+        dashboard = write_dashboard(conn, DEFAULT_OUT)
+    out(f"demo: dashboard written to {dashboard} (open it in a browser; it works offline)")
     out("")
     out("demo: explore it with (each line works as printed, from the checkout)")
     out(f"  scripts/hub --db {DEMO_DB} status")
     out(f"  scripts/hub --db {DEMO_DB} export out/exports --install-hyper")
     out(f"  psql \"$(scripts/hub --db {DEMO_DB} db url)\" -c 'SELECT * FROM reporting.oee_monthly'")
+    out(f"  a browser: {dashboard}")
     out(f"  Tableau: {EXPORTS} (CSV; hub.hyper when tableauhyperapi is installed), see docs/tableau.md")
     return 0
 
