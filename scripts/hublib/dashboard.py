@@ -6,6 +6,9 @@ views summed to their additive measures in SQL (below); every ratio on screen is
 re-aggregated in the browser as a sum divided by a sum (RATIOS, the same formulas as the
 Tableau workbook's calculated fields), never an average of ratios. Plotly's JavaScript is
 embedded in the file: no network request, no server.
+
+example:
+  scripts/hub --db hub_demo dashboard out/dashboard.html
 """
 
 from __future__ import annotations

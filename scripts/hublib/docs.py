@@ -5,6 +5,10 @@ every table and view with its comment (which states the grain), every column wit
 and comment, the feeds' columns (etl.feed_column), the reason codes of rejected and pending
 rows (etl.reason) and the data-quality checks (etl.dq_check). The output is deterministic:
 the same database gives the same bytes, so a test can tell when the committed file is stale.
+
+example:
+  scripts/hub migrate && scripts/hub docs
+  scripts/hub docs --check      (exit 1 when docs/data-dictionary.md is stale)
 """
 
 from __future__ import annotations

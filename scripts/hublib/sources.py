@@ -14,6 +14,10 @@ lines), its mapping's output goes into the target feed's staging partition with 
 source line as file_line, and the feed's own etl.validate_<feed> procedure judges it, so
 every feed rule holds. One batch per driving file, mapping and record part;
 etl.record_source_batch proves every source row was mapped or dropped by a named filter.
+
+example:
+  scripts/hub import azure_pdm ../shared/data/azure_pdm
+  scripts/hub import erp --pull --since 2026-03-01
 """
 
 from __future__ import annotations
