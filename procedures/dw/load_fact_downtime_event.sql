@@ -3,7 +3,7 @@
 CREATE OR REPLACE PROCEDURE dw.load_fact_downtime_event()
 LANGUAGE plpgsql
 SECURITY DEFINER
-SET search_path = ''
+SET search_path = pg_catalog, pg_temp
 SET maintenance_work_mem = '512MB'
 AS $$
 /*

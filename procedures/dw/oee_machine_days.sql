@@ -15,12 +15,16 @@ RETURNS TABLE (
 )
 LANGUAGE sql
 STABLE
+SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
 AS $$
     /*
      * The additive measures of OEE per machine and production date, in seconds, that every
      * OEE view divides (ratios are always sums first, then one division), for the machines
-     * p_machines and production dates p_from to p_to (NULL: all). The planner inlines this
-     * function, so NULL arguments cost nothing and a filter reaches the runs it reads.
+     * p_machines and production dates p_from to p_to (NULL: all), filtered before the
+     * downtime is clipped. SECURITY DEFINER so that the reporting views work for
+     * hub_reporting, which may not read dw: an inlined function would read dw with the
+     * reader's rights. It reads the owner's tables only, and takes values, no names.
      * - A run and all its downtime belong to the plant-local date of the run's start.
      * - Downtime counts only where an event overlaps a run of its machine, clipped to the
      *   run; overlapping events are merged (union of intervals); where planned and unplanned
@@ -91,3 +95,5 @@ $$;
 COMMENT ON FUNCTION dw.oee_machine_days(text[], date, date) IS
 'Additive OEE measures in seconds per machine and plant-local production date, for some '
 'machines and dates (NULL: all).';
+
+GRANT EXECUTE ON FUNCTION dw.oee_machine_days(text[], date, date) TO hub_reporting;

@@ -8,7 +8,7 @@ CREATE OR REPLACE FUNCTION etl.ensure_partitions(
 RETURNS integer
 LANGUAGE plpgsql
 SECURITY DEFINER
-SET search_path = ''
+SET search_path = pg_catalog, pg_temp
 AS $$
 /*
  * Makes sure the monthly partitions of p_schema.p_table (listed in etl.partitioned_table)

@@ -6,7 +6,7 @@ CREATE OR REPLACE FUNCTION etl.start_run(
 RETURNS bigint
 LANGUAGE plpgsql
 SECURITY DEFINER
-SET search_path = ''
+SET search_path = pg_catalog, pg_temp
 AS $$
 /*
  * Opens a run record (etl.pipeline_run) and returns its id; the caller commits at once.
@@ -105,3 +105,5 @@ $$;
 COMMENT ON FUNCTION etl.start_run(text, text, text) IS
 'Opens a run (load, run or dag) once no other run is in progress (waits lock_wait_seconds); '
 'returns its id and sets hub.run_id.';
+
+GRANT EXECUTE ON FUNCTION etl.start_run(text, text, text) TO hub_etl;

@@ -120,8 +120,17 @@ def do_migrate(url: str) -> None:
     state = f"{len(result.applied)} applied" if result.applied else "up to date"
     out(
         f"migrate: schema {state} ({len(result.up_to_date)} already applied); "
-        f"{result.routines} procedure files re-applied"
+        f"{result.routines} procedure file(s) applied"
     )
+
+
+def require_current(url: str) -> None:
+    """load and run never migrate: they stop when the database is behind the checkout."""
+    from hublib.db import connect
+    from hublib.migrate import require_current as check
+
+    with connect(url, autocommit=True) as conn:
+        check(conn, ROOT)
 
 
 # -- load / run ---------------------------------------------------------------------------
@@ -141,7 +150,7 @@ def cmd_load(args: list[str]) -> int:
         if not d.is_dir():
             raise HubError(f"folder {d} does not exist", "give a folder that holds feed files")
     url = warehouse_url()
-    do_migrate(url)
+    require_current(url)
     do_load(url, dirs)
     return 0
 
@@ -162,7 +171,7 @@ def cmd_run(args: list[str]) -> int:
         if not d.is_dir():
             raise HubError(f"folder {d} does not exist", "give a folder that holds feed files")
     url = warehouse_url()
-    do_migrate(url)
+    require_current(url)
     do_load(url, dirs, chain=True)
     out("run: done")
     return 0
