@@ -19,7 +19,9 @@ scripts/hub <command> [options]
                         fixtures, print what was loaded
   test [PYTEST ARGS]    sqlfluff and ruff, then the whole pytest suite against a
                         disposable PostgreSQL (what CI runs)
-  db up|down|url        the private PostgreSQL cluster under .pgdata/
+  db up|down|url [--no-password]
+                        the private PostgreSQL cluster under .pgdata/
+  psql [-d DB] [ARGS]   psql on the warehouse (the password never on a command line)
   migrate               apply schema/ then procedures/ (safe to repeat)
   load DIR...           register, COPY and validate every feed file in the folders
   run [DIR...]          load the folders if given, then run the pipeline chain
@@ -74,29 +76,34 @@ def _expect_no_args(command: str, args: list[str]) -> None:
 
 # -- db -----------------------------------------------------------------------------------
 def cmd_db(args: list[str]) -> int:
-    from hublib.db import private_cluster
+    from hublib.db import private_cluster, without_password
 
-    if len(args) != 1 or args[0] not in ("up", "down", "url"):
-        raise HubError("usage: scripts/hub db up|down|url")
+    no_password = args[1:] == ["--no-password"] and args[:1] == ["url"]
+    if not (len(args) == 1 and args[0] in ("up", "down", "url")) and not no_password:
+        raise HubError("usage: scripts/hub db up|down|url [--no-password]")
     if os.environ.get("DATABASE_URL") and args[0] != "url":
         raise HubError(
             "DATABASE_URL is set, so the private cluster is not in use",
             "unset DATABASE_URL to manage the private cluster",
         )
     if args[0] == "url" and os.environ.get("DATABASE_URL"):
-        out(os.environ["DATABASE_URL"])
+        url = os.environ["DATABASE_URL"]
+        out(without_password(url) if no_password else url)
         return 0
     cluster = private_cluster()
     if args[0] == "up":
         url = cluster.up()
         out(f"private PostgreSQL running, data in {cluster.data}")
-        out(url)
+        out(without_password(url))
     elif args[0] == "down":
         out("stopped" if cluster.down() else "not running")
     else:
         if not cluster.initialized():
-            raise HubError("the private cluster does not exist yet", "run scripts/hub db up")
-        out(cluster.url())
+            raise HubError("the private cluster does not exist yet", "run scripts/hub db up", exit_code=1)
+        if cluster.running_port() is None:
+            raise HubError("the private cluster is not running", "start it with scripts/hub db up", exit_code=1)
+        url = cluster.url()
+        out(without_password(url) if no_password else url)
         if cluster.base != (ROOT / ".pgdata"):
             print(f"(data directory: {cluster.data})", file=sys.stderr)
     return 0
@@ -292,7 +299,7 @@ def _module_command(name: str, module_name: str):
 
 
 # Commands in modules of their own (see _module_command): name -> module.
-MODULE_COMMANDS: dict[str, str] = {}
+MODULE_COMMANDS: dict[str, str] = {"psql": "hublib.psql"}
 
 COMMANDS = {
     "demo": cmd_demo,

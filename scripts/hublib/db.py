@@ -6,7 +6,7 @@ import os
 from pathlib import Path
 
 import psycopg
-from psycopg.conninfo import conninfo_to_dict
+from psycopg.conninfo import conninfo_to_dict, make_conninfo
 
 from hublib.errors import HubError
 
@@ -30,6 +30,24 @@ def warehouse_url(start: bool = True) -> str:
     if not cluster.initialized():
         raise HubError("the private cluster does not exist yet", "run scripts/hub db up")
     return cluster.url()
+
+
+def without_password(url: str) -> str:
+    """The same connection without its password (for tools that read it from ~/.pgpass)."""
+    from urllib.parse import urlsplit, urlunsplit
+
+    if "://" in url:
+        parts = urlsplit(url)
+        if parts.password is None:
+            return url
+        netloc = parts.netloc.rsplit("@", 1)
+        user = netloc[0].split(":", 1)[0]
+        return urlunsplit(parts._replace(netloc=f"{user}@{netloc[1]}"))
+    try:
+        info = {k: v for k, v in conninfo_to_dict(url).items() if k != "password"}
+    except psycopg.ProgrammingError:
+        return url
+    return make_conninfo(**info)
 
 
 def describe(url: str) -> str:

@@ -158,9 +158,8 @@ def behind(conn: psycopg.Connection, root: Path) -> tuple[list[str], list[str]]:
     applied = _recorded(conn, "schema_migration") or {}
     schema = [f.name for f in schema_files(root) if f.name not in applied]
     recorded = _recorded(conn, "procedure_file") or {}
-    procs = [
-        _procedure_name(root, p) for p in procedure_files(root) if recorded.get(_procedure_name(root, p)) != sha256_of(p)
-    ]
+    names = [(_procedure_name(root, p), p) for p in procedure_files(root)]
+    procs = [name for name, p in names if recorded.get(name) != sha256_of(p)]
     return schema, procs
 
 
