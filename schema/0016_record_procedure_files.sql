@@ -2,9 +2,10 @@
 -- Procedure files are recorded with their sha256 like schema files, so that a migrate
 -- applies only the files that changed (a migrate with nothing new replaces nothing and
 -- blocks no reader), and load and run can tell that a database is behind the checkout.
+-- Its columns are those of etl.schema_migration (checksum is a keyword to sqlfluff).
 CREATE TABLE etl.procedure_file (
     filename text PRIMARY KEY,
-    checksum text NOT NULL,
+    checksum text NOT NULL,  -- noqa: RF04
     applied_at timestamptz NOT NULL DEFAULT clock_timestamp()
 );
 
