@@ -194,6 +194,7 @@ def test_dag_fails_on_an_error_check_and_sends_the_failure(wh, airflow_conn, cha
 def test_dag_step_that_fails_once_shows_retrying_then_success(wh, airflow_conn, tmp_path):
     # A step whose first attempt fails: a sequence is not rolled back with the step.
     wh.conn.execute("CREATE SEQUENCE public.flaky_attempt")
+    wh.conn.execute("GRANT USAGE ON SEQUENCE public.flaky_attempt TO hub_owner")  # steps run as the owner
     wh.conn.execute(
         "CREATE PROCEDURE public.flaky_step() LANGUAGE plpgsql AS $$ BEGIN "
         "IF nextval('public.flaky_attempt') = 1 THEN RAISE EXCEPTION 'transient failure'; END IF; END $$"
