@@ -36,8 +36,9 @@ def demo(out) -> int:
     do_export(url, EXPORTS)
     out("")
     out("demo: explore it with")
-    out(f"  psql '{url}' -c 'SELECT * FROM reporting.oee_monthly'")
-    out(f"  psql '{url}' -c 'SELECT * FROM reporting.profitability_monthly'")
+    # scripts/hub psql keeps the password off the command line (docs/security.md)
+    out(f"  scripts/hub psql -d {DEMO_DB} -c 'SELECT * FROM reporting.oee_monthly'")
+    out(f"  scripts/hub psql -d {DEMO_DB} -c 'SELECT * FROM reporting.profitability_monthly'")
     out(f"  Tableau: {EXPORTS} (CSV; hub.hyper when tableauhyperapi is installed), see docs/tableau.md")
     return 0
 

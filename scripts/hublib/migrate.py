@@ -126,11 +126,16 @@ def _acquire_lock(conn: psycopg.Connection, key: int, what: str, wait_s: float =
         time.sleep(0.2)
 
 
+# The owner: a superuser, a member of hub_owner, or (on a database not yet migrated, where
+# hub_owner does not exist) a role that may create it (0001 then makes it a member).
 OWNER_CHECK = """
-SELECT current_user,
-       (SELECT rolsuper FROM pg_catalog.pg_roles WHERE rolname = current_user)
-       OR (EXISTS (SELECT 1 FROM pg_catalog.pg_roles WHERE rolname = 'hub_owner')
-           AND pg_catalog.pg_has_role(current_user, 'hub_owner', 'MEMBER'))
+SELECT r.rolname,
+       r.rolsuper
+       OR CASE WHEN EXISTS (SELECT 1 FROM pg_catalog.pg_roles WHERE rolname = 'hub_owner')
+           THEN pg_catalog.pg_has_role(r.rolname, 'hub_owner', 'MEMBER')
+           ELSE r.rolcreaterole END
+FROM pg_catalog.pg_roles AS r
+WHERE r.rolname = current_user
 """
 
 
