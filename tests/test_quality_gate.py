@@ -170,6 +170,11 @@ def test_psql_runs_are_recorded_and_a_run_whose_session_died_is_abandoned(wh):
     # A session opens a run and dies without ending it: the next run is not blocked by it.
     with psycopg.connect(wh.url, autocommit=True) as dead:
         assert dead.execute("SELECT etl.start_run('load')").fetchone()[0] == 3
+        pid = dead.info.backend_pid
+    # the server ends the backend (and drops its locks) a moment after the client has gone
+    deadline = time.monotonic() + 10
+    while wh.scalar("SELECT count(*) FROM pg_stat_activity WHERE pid = %s", (pid,)) and time.monotonic() < deadline:
+        time.sleep(0.05)
     wh.conn.execute("UPDATE etl.setting SET setting_value = '0' WHERE setting_name = 'lock_wait_seconds'")
     wh.conn.execute("CALL etl.run_pipeline()")
     assert wh.all("SELECT run_id, state, error_message FROM reporting.pipeline_runs WHERE run_id >= 3 ORDER BY 1") == [
