@@ -244,6 +244,32 @@ def test_the_pg_temp_validated_trigger_never_runs_as_the_owner(wh, logins):
     assert wh.one("SELECT status, records_read FROM etl.batch WHERE batch_id = %s", (batch,)) == ("loaded", 0)
 
 
+def test_the_steps_temporary_tables_cannot_be_planted_either(wh, logins):
+    """The dimension steps build pg_temp.desired as the owner in the caller's session: one
+    planted beforehand by the ETL login, with a trigger, stops the step instead."""
+    wh.load(ROOT / "fixtures")
+    etl = logins["etl"]
+    with etl.connect() as conn:
+        conn.execute("CREATE TEMP TABLE desired (machine_code text)")
+        conn.execute("GRANT ALL ON pg_temp.desired TO hub_owner")
+        conn.execute(
+            "CREATE FUNCTION pg_temp.boom() RETURNS trigger LANGUAGE plpgsql AS "
+            "$$BEGIN RAISE EXCEPTION 'trigger ran as %', current_user; END$$"
+        )
+        conn.execute(
+            "CREATE TRIGGER boom BEFORE INSERT OR UPDATE OR DELETE OR TRUNCATE ON pg_temp.desired "
+            "FOR EACH STATEMENT EXECUTE FUNCTION pg_temp.boom()"
+        )
+        with pytest.raises(psycopg.Error) as info:
+            conn.execute("CALL etl.run_pipeline()")
+        assert "trigger ran as" not in str(info.value)
+        assert info.value.diag.message_primary == "must be owner of table desired"
+    assert wh.one("SELECT state, failed_step FROM etl.pipeline_run WHERE run_id = 1") == (
+        "failed",
+        "30 dw.load_dim_machine",
+    )
+
+
 def test_a_temporary_type_cannot_hijack_a_definer_routine(wh, logins):
     """With search_path = '' the caller's temporary schema is still searched first for types:
     a pg_temp.text domain whose check calls the caller's function runs it as the owner. The
