@@ -443,3 +443,37 @@ def test_the_compose_init_makes_working_logins_from_the_environment(wh, hub_env)
     finally:
         for name in names.values():
             wh.conn.execute(f"DROP ROLE IF EXISTS {name}")
+
+
+def test_the_compose_init_gives_airflow_a_metadata_database_of_its_own(wh, hub_env, pg_cluster):
+    """python -m hublib.logins airflow-db, as airflow-init runs it before `airflow db migrate`."""
+    suffix = uuid.uuid4().hex[:8]
+    name = f"airflow_meta_{suffix}"
+    from hublib.logins import ensure_airflow_database
+
+    try:
+        with psycopg.connect(pg_cluster.url("postgres"), autocommit=True) as admin:
+            for _ in range(2):  # a second init only sets the password again
+                ensure_airflow_database(admin, "meta-secret", name)
+        info = wh.conn.info
+        url = make_conninfo(host=info.host, port=info.port, user=name, password="meta-secret", dbname=name)
+        with psycopg.connect(url, autocommit=True) as conn:
+            conn.execute("CREATE TABLE airflow_owns_this (x integer)")  # Airflow migrates its own schema
+            assert (
+                conn.execute(
+                    "SELECT pg_has_role('hub_etl', 'MEMBER') OR pg_has_role('hub_owner', 'MEMBER')"
+                ).fetchone()[0]
+                is False
+            )
+        proc = subprocess.run(
+            [sys.executable, "-m", "hublib.logins", "airflow-db"],
+            env={**hub_env, "DATABASE_URL": pg_cluster.url("postgres"), "AIRFLOW_DB_PASSWORD": ""},
+            capture_output=True,
+            text=True,
+            cwd=ROOT,
+        )
+        assert proc.returncode != 0 and "AIRFLOW_DB_PASSWORD is not set" in proc.stderr
+    finally:
+        with psycopg.connect(pg_cluster.url("postgres"), autocommit=True) as admin:
+            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            admin.execute(f'DROP ROLE IF EXISTS "{name}"')

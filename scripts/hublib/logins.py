@@ -1,5 +1,9 @@
 """Login roles for the hub's roles, from the environment (docker compose's init).
 
+`python -m hublib.logins airflow-db` (as the superuser, DATABASE_URL set) makes sure that
+Airflow's own metadata database `airflow` exists, owned by a login `airflow` with the
+password AIRFLOW_DB_PASSWORD, so that Airflow's services never hold the superuser's.
+
 `python -m hublib.logins` (as the owner, DATABASE_URL set) makes sure that
 HUB_ETL_USER (a member of hub_etl, for Airflow) and HUB_REPORTING_USER (a member of
 hub_reporting, for Tableau) exist as login roles with the passwords HUB_ETL_PASSWORD and
@@ -37,12 +41,28 @@ def ensure_login(conn: psycopg.Connection, name: str, password: str, role: str) 
     return not exists
 
 
-def main() -> int:
+def ensure_airflow_database(conn: psycopg.Connection, password: str, name: str = "airflow") -> None:
+    """Airflow's metadata database and its owner, a login that is in no hub role."""
+    if not password:
+        raise HubError("AIRFLOW_DB_PASSWORD is not set", "set it in .env")
+    exists = conn.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", (name,)).fetchone() is not None
+    verb = "ALTER ROLE {} LOGIN PASSWORD {}" if exists else "CREATE ROLE {} LOGIN PASSWORD {}"
+    conn.execute(sql.SQL(verb).format(sql.Identifier(name), sql.Literal(password)))
+    if conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,)).fetchone() is None:
+        conn.execute(sql.SQL("CREATE DATABASE {} OWNER {}").format(sql.Identifier(name), sql.Identifier(name)))
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
     url = os.environ.get("DATABASE_URL")
     if not url:
         print("hub: DATABASE_URL is not set", file=sys.stderr)
         return 2
     with psycopg.connect(url, autocommit=True) as conn:
+        if argv == ["airflow-db"]:
+            ensure_airflow_database(conn, os.environ.get("AIRFLOW_DB_PASSWORD", ""))
+            print("logins: airflow's metadata database and its login are ready")
+            return 0
         for user_var, password_var, role in LOGINS:
             name, password = os.environ.get(user_var, ""), os.environ.get(password_var, "")
             if not name or not password:
@@ -54,4 +74,8 @@ def main() -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    try:
+        sys.exit(main())
+    except HubError as exc:
+        print(f"hub: {exc}", file=sys.stderr)
+        sys.exit(exc.exit_code)
