@@ -477,3 +477,27 @@ def test_the_compose_init_gives_airflow_a_metadata_database_of_its_own(wh, hub_e
         with psycopg.connect(pg_cluster.url("postgres"), autocommit=True) as admin:
             admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
             admin.execute(f'DROP ROLE IF EXISTS "{name}"')
+
+
+def test_the_loaders_own_rejections_reach_etl_as_an_etl_login(wh, logins, tmp_path):
+    """Malformed records and a whole file rejected: the loader appends them to
+    staging.rejected_row (all hub_etl may write), etl.close_batch moves them in."""
+    from tests.helpers import BERLIN, HEADERS, M1_IN_P1, Warehouse, feed_file
+
+    run = "R{n},M1,SKU1,,A,2026-03-02 06:00,2026-03-02 07:00,1,1,1"
+    feed_file(tmp_path / "a", "plants", BERLIN)
+    feed_file(tmp_path / "a", "machines", M1_IN_P1)
+    feed_file(tmp_path / "a", "production_runs", run.format(n=1), run.format(n=2) + ",extra", "R3,M1")
+    header = HEADERS["sales_lines"].replace(",quantity", "")
+    feed_file(tmp_path / "a", "sales_lines", "a,b", "c,d", header=header)
+    with logins["etl"].connect() as conn:
+        result = Warehouse(conn).load(tmp_path / "a")
+    got = {f.path.name: (f.status, f.read, f.accepted, f.rejected) for f in result.files}
+    assert got["production_runs.csv"] == ("loaded", 3, 1, 2)
+    assert got["sales_lines.csv"] == ("rejected", 2, 0, 2)
+    assert wh.all("SELECT reason_code, count(*) FROM etl.rejected_row GROUP BY 1 ORDER BY 1") == [
+        ("malformed_record", 2),
+        ("missing_column", 2),
+    ]
+    assert wh.scalar("SELECT count(*) FROM staging.rejected_row") == 0
+    assert wh.scalar("SELECT bool_and(is_reconciled) FROM etl.batch_reconciliation")
