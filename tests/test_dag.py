@@ -230,6 +230,7 @@ def test_dag_step_that_fails_once_shows_retrying_then_success(wh, airflow_conn, 
     # A step whose first attempt fails (a sequence is not rolled back with the step): the
     # step 90 dw.load_fx_daily, wrapped so that its first call fails and later ones do the work.
     wh.conn.execute("CREATE SEQUENCE public.flaky_attempt")
+    wh.conn.execute("GRANT USAGE ON SEQUENCE public.flaky_attempt TO hub_owner")  # steps run as the owner
     wh.conn.execute("ALTER PROCEDURE dw.load_fx_daily() RENAME TO load_fx_daily_real")
     wh.conn.execute(
         "CREATE PROCEDURE dw.load_fx_daily() LANGUAGE plpgsql AS $$ BEGIN "

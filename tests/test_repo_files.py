@@ -3,6 +3,7 @@ requirements locked, .ci/run calls the README's test command, nothing reads the 
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 from pathlib import Path
@@ -77,7 +78,15 @@ def test_compose_runs_airflow_3_3_with_the_dag_folder_and_the_warehouse_connecti
         assert "./:/opt/hub:ro" in service["volumes"]
         env = service["environment"]
         assert env["AIRFLOW__CORE__DAGS_FOLDER"] == "/opt/hub/dags"
-        assert env["AIRFLOW_CONN_HUB_WAREHOUSE"].startswith("postgresql://${HUB_DB_USER:-hub}:${HUB_DB_PASSWORD}@")
+        # Airflow connects as the ETL login, never as the superuser, whose password only
+        # airflow-init holds
+        assert "HUB_DB_PASSWORD" not in json.dumps(env)
+        assert env["AIRFLOW__DATABASE__SQL_ALCHEMY_CONN"].startswith(
+            "postgresql+psycopg2://airflow:${AIRFLOW_DB_PASSWORD"
+        )
+        assert env["AIRFLOW_CONN_HUB_WAREHOUSE"].startswith(
+            "postgresql://${HUB_ETL_USER:-hub_airflow}:${HUB_ETL_PASSWORD}@"
+        )
     assert [
         c for c in (services[s]["command"] for s in services if s.startswith("airflow-") and s != "airflow-init")
     ] == [
@@ -87,11 +96,19 @@ def test_compose_runs_airflow_3_3_with_the_dag_folder_and_the_warehouse_connecti
     ]
     init = " ".join(services["airflow-init"]["command"])
     assert "airflow db migrate" in init and "hublib migrate" in init
+    # the init makes the two logins from .env
+    assert init.endswith("&& python -m hublib migrate && python -m hublib.logins")
+    assert init.index("python -m hublib.logins airflow-db") < init.index("airflow db migrate")
+    init_env = services["airflow-init"]["environment"]
+    assert {"HUB_ETL_USER", "HUB_ETL_PASSWORD", "HUB_REPORTING_USER", "HUB_REPORTING_PASSWORD"} <= set(init_env)
     # no secret in the repository: every password comes from .env
     text = (ROOT / "docker-compose.yml").read_text()
     assert "change-me" not in text
     assert {line.split("=")[0] for line in (ROOT / ".env.example").read_text().splitlines() if "=" in line} >= {
         "HUB_DB_PASSWORD",
+        "HUB_ETL_PASSWORD",
+        "HUB_REPORTING_PASSWORD",
+        "AIRFLOW_DB_PASSWORD",
         "AIRFLOW_JWT_SECRET",
         "HUB_WEBHOOK_URL",
         "HUB_SMTP_PASSWORD",

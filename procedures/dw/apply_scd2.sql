@@ -1,7 +1,7 @@
 CREATE OR REPLACE PROCEDURE dw.apply_scd2(p_dimension text, p_code_column text)
 LANGUAGE plpgsql
 SECURITY DEFINER
-SET search_path = ''
+SET search_path = pg_catalog, pg_temp
 AS $$
 /*
  * Makes an SCD2 dimension equal to the history its caller computed in pg_temp.desired

@@ -5,7 +5,7 @@ RETURNS TABLE (code text)
 LANGUAGE sql
 STABLE
 SECURITY DEFINER
-SET search_path = ''
+SET search_path = pg_catalog, pg_temp
 AS $$
     /* Machines or products whose dimension history changed since p_fact_name's rows of them were keyed. */
     SELECT f.code

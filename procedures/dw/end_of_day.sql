@@ -14,3 +14,5 @@ $$;
 
 COMMENT ON FUNCTION dw.end_of_day(date, text) IS
 'Last instant of a date in an IANA zone (UTC when NULL), for point-in-time lookups by date.';
+
+GRANT EXECUTE ON FUNCTION dw.end_of_day(date, text) TO hub_reporting;

@@ -2,7 +2,7 @@
 CREATE OR REPLACE PROCEDURE dw.load_dim_finance()
 LANGUAGE plpgsql
 SECURITY DEFINER
-SET search_path = ''
+SET search_path = pg_catalog, pg_temp
 AS $$
 /*
  * Accounts (type 1: the latest version, and inferred members for accounts the GL names

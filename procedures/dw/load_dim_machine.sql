@@ -2,7 +2,7 @@
 CREATE OR REPLACE PROCEDURE dw.load_dim_machine()
 LANGUAGE plpgsql
 SECURITY DEFINER
-SET search_path = ''
+SET search_path = pg_catalog, pg_temp
 AS $$
 /*
  * Rebuilds the history of every machine from all its versions in clean.machine, whatever

@@ -2,7 +2,7 @@
 CREATE OR REPLACE PROCEDURE dw.load_dim_product()
 LANGUAGE plpgsql
 SECURITY DEFINER
-SET search_path = ''
+SET search_path = pg_catalog, pg_temp
 AS $$
 /*
  * Rebuilds the history of every product from all its versions in clean.product: a

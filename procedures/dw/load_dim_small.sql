@@ -1,7 +1,7 @@
 CREATE OR REPLACE PROCEDURE dw.load_dim_small()
 LANGUAGE plpgsql
 SECURITY DEFINER
-SET search_path = ''
+SET search_path = pg_catalog, pg_temp
 AS $$
 /*
  * The type 1 dimensions: plants (the latest version of each, and inferred members for

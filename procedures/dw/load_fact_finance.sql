@@ -2,7 +2,7 @@
 CREATE OR REPLACE PROCEDURE dw.load_fact_finance()
 LANGUAGE plpgsql
 SECURITY DEFINER
-SET search_path = ''
+SET search_path = pg_catalog, pg_temp
 AS $$
 /*
  * GL entries and sales lines from clean, keyed to their dimensions. A sales line's product

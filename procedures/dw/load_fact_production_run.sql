@@ -3,7 +3,7 @@
 CREATE OR REPLACE PROCEDURE dw.load_fact_production_run()
 LANGUAGE plpgsql
 SECURITY DEFINER
-SET search_path = ''
+SET search_path = pg_catalog, pg_temp
 AS $$
 /*
  * The runs of clean.production_run that need it, keyed to the machine and product

@@ -5,7 +5,7 @@
 CREATE OR REPLACE PROCEDURE dw.load_fact_sensor_hourly()
 LANGUAGE plpgsql
 SECURITY DEFINER
-SET search_path = ''
+SET search_path = pg_catalog, pg_temp
 SET work_mem = '256MB'
 AS $$
 /*

@@ -1,7 +1,7 @@
 CREATE OR REPLACE PROCEDURE dw.load_fx_daily()
 LANGUAGE plpgsql
 SECURITY DEFINER
-SET search_path = ''
+SET search_path = pg_catalog, pg_temp
 AS $$
 /*
  * Makes dw.fx_daily hold, for every currency the facts and products use and every day from

@@ -3,7 +3,7 @@ RETURNS TABLE (machine_code text, versions_md5 text)
 LANGUAGE sql
 STABLE
 SECURITY DEFINER
-SET search_path = ''
+SET search_path = pg_catalog, pg_temp
 AS $$
     /*
      * One fingerprint per machine of everything a fact row of it is keyed with: each

@@ -11,3 +11,6 @@ $$;
 
 COMMENT ON FUNCTION dw.multirange_seconds(tstzmultirange) IS
 'Total length in seconds of a tstzmultirange (0 for NULL or empty).';
+
+-- dw.oee_machine_day calls it: the reporting views need it for hub_reporting.
+GRANT EXECUTE ON FUNCTION dw.multirange_seconds(tstzmultirange) TO hub_reporting;

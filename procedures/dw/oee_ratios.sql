@@ -43,3 +43,5 @@ $$;
 COMMENT ON FUNCTION dw.oee_ratios(numeric, numeric, numeric, numeric, numeric, numeric, numeric) IS
 'The OEE rules in one place: planned production, run time and the five ratios from summed '
 'seconds and counts (NULL for a zero denominator).';
+
+GRANT EXECUTE ON FUNCTION dw.oee_ratios(numeric, numeric, numeric, numeric, numeric, numeric, numeric) TO hub_reporting;

@@ -3,7 +3,7 @@ RETURNS TABLE (product_sku text, versions_md5 text)
 LANGUAGE sql
 STABLE
 SECURITY DEFINER
-SET search_path = ''
+SET search_path = pg_catalog, pg_temp
 AS $$
     /* One fingerprint per product of its versions' keys and validity. */
     SELECT

@@ -4,7 +4,7 @@ CREATE OR REPLACE FUNCTION dw.record_key_versions(p_fact_name text, p_with_produ
 RETURNS void
 LANGUAGE sql
 SECURITY DEFINER
-SET search_path = ''
+SET search_path = pg_catalog, pg_temp
 AS $$
     /* After a fact step: the fingerprints its rows are now keyed with. */
     INSERT INTO dw.fact_key_version AS v (fact_name, code_kind, code, versions_md5)

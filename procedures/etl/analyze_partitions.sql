@@ -8,7 +8,7 @@ CREATE OR REPLACE FUNCTION etl.analyze_partitions(
 RETURNS integer
 LANGUAGE plpgsql
 SECURITY DEFINER
-SET search_path = ''
+SET search_path = pg_catalog, pg_temp
 AS $$
 /*
  * ANALYZEs the monthly partitions of p_schema.p_table that hold p_from to p_to (or the

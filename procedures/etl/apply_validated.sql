@@ -4,7 +4,7 @@
 CREATE OR REPLACE PROCEDURE etl.apply_validated(p_batch_id bigint, p_feed_name text)
 LANGUAGE plpgsql
 SECURITY DEFINER
-SET search_path = ''
+SET search_path = pg_catalog, pg_temp
 SET work_mem = '256MB'
 AS $$
 /*
@@ -25,6 +25,7 @@ AS $$
  *      calling the validation again is a no-op.
  */
 DECLARE
+    v_batch etl.batch%ROWTYPE;
     v_feed etl.feed%ROWTYPE;
     v_key text;
     v_key_label text;
@@ -41,6 +42,27 @@ DECLARE
     v_from timestamptz;
     v_to timestamptz;
 BEGIN
+    -- The batch must exist, be loading and be of this feed (etl.retry_pending marks a
+    -- batch it validates again as loading for its own transaction).
+    SELECT b.* INTO v_batch
+    FROM etl.batch AS b
+    WHERE b.batch_id = p_batch_id;
+    IF NOT FOUND THEN
+        RAISE EXCEPTION 'etl.validate_%: batch % does not exist', p_feed_name, p_batch_id
+            USING ERRCODE = 'invalid_parameter_value',
+                HINT = 'Register the file with etl.register_batch first.';
+    ELSIF v_batch.feed_name IS DISTINCT FROM p_feed_name THEN
+        RAISE EXCEPTION 'etl.validate_%: batch % (%) is of feed %, not %', p_feed_name, p_batch_id,
+            v_batch.file_name, v_batch.feed_name, p_feed_name
+            USING ERRCODE = 'invalid_parameter_value',
+                HINT = 'Call the etl.validate_<feed> of the batch''s own feed.';
+    ELSIF v_batch.status <> 'loading' THEN
+        RAISE EXCEPTION 'etl.validate_%: batch % (%) is %, not loading', p_feed_name, p_batch_id,
+            v_batch.file_name, v_batch.status
+            USING ERRCODE = 'object_not_in_prerequisite_state',
+                HINT = 'Only a batch being loaded is validated; etl.retry_pending validates pending records again.';
+    END IF;
+
     SELECT f.* INTO v_feed
     FROM etl.feed AS f
     WHERE f.feed_name = p_feed_name;

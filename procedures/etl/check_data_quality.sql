@@ -9,7 +9,7 @@
 CREATE OR REPLACE PROCEDURE etl.check_data_quality()
 LANGUAGE plpgsql
 SECURITY DEFINER
-SET search_path = ''
+SET search_path = pg_catalog, pg_temp
 AS $$
 /*
  * The data-quality gate: runs every enabled check of etl.dq_check and keeps each outcome

@@ -7,7 +7,7 @@ CREATE OR REPLACE PROCEDURE etl.close_batch(
 )
 LANGUAGE plpgsql
 SECURITY DEFINER
-SET search_path = ''
+SET search_path = pg_catalog, pg_temp
 AS $$
 /*
  * Ends a batch: records how many records the loader read (and how: copy or parsed, when
@@ -33,6 +33,17 @@ BEGIN
         RAISE NOTICE 'etl.close_batch: batch % is already %', p_batch_id, v_batch.status;
         RETURN;
     END IF;
+
+    -- The loader's own rejections of this batch (hub_etl may only append them there).
+    WITH moved AS (
+        DELETE FROM staging.rejected_row AS r
+        WHERE r.batch_id = p_batch_id
+        RETURNING r.batch_id, r.file_line, r.reason_code, r.column_name, r.message, r.raw_values
+    )
+
+    INSERT INTO etl.rejected_row (batch_id, file_line, reason_code, column_name, message, raw_values)
+    SELECT m.batch_id, m.file_line, m.reason_code, m.column_name, m.message, m.raw_values
+    FROM moved AS m;
 
     SELECT count(*) INTO v_rejected FROM etl.rejected_row AS r WHERE r.batch_id = p_batch_id;
     SELECT count(*) INTO v_pending FROM etl.pending_record AS p WHERE p.batch_id = p_batch_id;
@@ -66,3 +77,5 @@ $$;
 
 COMMENT ON PROCEDURE etl.close_batch (bigint, bigint, text, text, text) IS
 'Ends a batch: records read, proves reconciliation (raises otherwise), drops its staging.';
+
+GRANT EXECUTE ON PROCEDURE etl.close_batch(bigint, bigint, text, text, text) TO hub_etl;

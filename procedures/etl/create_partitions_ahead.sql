@@ -2,7 +2,7 @@
 CREATE OR REPLACE PROCEDURE etl.create_partitions_ahead()
 LANGUAGE plpgsql
 SECURITY DEFINER
-SET search_path = ''
+SET search_path = pg_catalog, pg_temp
 AS $$
 /*
  * The chain's first step: for every table of etl.partitioned_table, the partitions of

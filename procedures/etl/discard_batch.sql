@@ -1,7 +1,7 @@
 CREATE OR REPLACE PROCEDURE etl.discard_batch(p_batch_id bigint)
 LANGUAGE plpgsql
 SECURITY DEFINER
-SET search_path = ''
+SET search_path = pg_catalog, pg_temp
 AS $$
 /*
  * Removes every trace of a batch that never finished loading (status loading): a load
@@ -28,6 +28,7 @@ BEGIN
     END IF;
     EXECUTE format('DROP TABLE IF EXISTS staging.%I', format('%s_b%s', v_batch.feed_name, p_batch_id));
     DELETE FROM etl.rejected_row AS r WHERE r.batch_id = p_batch_id;
+    DELETE FROM staging.rejected_row AS r WHERE r.batch_id = p_batch_id;
     DELETE FROM etl.pending_record AS p WHERE p.batch_id = p_batch_id;
     DELETE FROM etl.batch AS b WHERE b.batch_id = p_batch_id;
     RAISE NOTICE 'etl.discard_batch: discarded unfinished batch % (%)', p_batch_id, v_batch.file_name;
@@ -36,3 +37,5 @@ $$;
 
 COMMENT ON PROCEDURE etl.discard_batch (bigint) IS
 'Removes a batch that never finished loading (status loading) and its staging partition.';
+
+GRANT EXECUTE ON PROCEDURE etl.discard_batch(bigint) TO hub_etl;

@@ -4,7 +4,7 @@ RETURNS TABLE (observed numeric, passed boolean, detail text)
 LANGUAGE sql
 STABLE
 SECURITY DEFINER
-SET search_path = ''
+SET search_path = pg_catalog, pg_temp
 AS $$
     /* Batches that do not reconcile (etl.batch_reconciliation); p_target is unused. */
     SELECT

@@ -3,7 +3,7 @@ RETURNS TABLE (observed numeric, passed boolean, detail text)
 LANGUAGE plpgsql
 STABLE
 SECURITY DEFINER
-SET search_path = ''
+SET search_path = pg_catalog, pg_temp
 AS $$
 /*
  * The record count of feed p_target (by its time column) on the latest complete UTC day

@@ -3,7 +3,7 @@ RETURNS TABLE (observed numeric, passed boolean, detail text)
 LANGUAGE sql
 STABLE
 SECURITY DEFINER
-SET search_path = ''
+SET search_path = pg_catalog, pg_temp
 AS $$
     /*
      * Hours since the feed p_target last delivered a file (the newest batch that was not

@@ -3,7 +3,7 @@ RETURNS TABLE (observed numeric, passed boolean, detail text)
 LANGUAGE sql
 STABLE
 SECURITY DEFINER
-SET search_path = ''
+SET search_path = pg_catalog, pg_temp
 AS $$
     /*
      * Days on which an amount the reporting views convert (a GL entry, a sales line, the

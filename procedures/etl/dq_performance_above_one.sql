@@ -5,7 +5,7 @@ RETURNS TABLE (observed numeric, passed boolean, detail text)
 LANGUAGE sql
 STABLE
 SECURITY DEFINER
-SET search_path = ''
+SET search_path = pg_catalog, pg_temp
 AS $$
     /*
      * Machine-days whose performance is above 1, among the machine-days this run touched:

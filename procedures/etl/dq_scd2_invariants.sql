@@ -3,7 +3,7 @@ RETURNS TABLE (observed numeric, passed boolean, detail text)
 LANGUAGE sql
 STABLE
 SECURITY DEFINER
-SET search_path = ''
+SET search_path = pg_catalog, pg_temp
 AS $$
     /*
      * Codes of the SCD2 dimensions (machine, product, customer) whose versions overlap or

@@ -3,7 +3,7 @@ RETURNS TABLE (observed numeric, passed boolean, detail text)
 LANGUAGE sql
 STABLE
 SECURITY DEFINER
-SET search_path = ''
+SET search_path = pg_catalog, pg_temp
 AS $$
     /*
      * The largest share, over the fact tables, of rows keyed to an unknown (-1) member of

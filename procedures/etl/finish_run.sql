@@ -7,7 +7,7 @@ CREATE OR REPLACE FUNCTION etl.finish_run(
 RETURNS void
 LANGUAGE plpgsql
 SECURITY DEFINER
-SET search_path = ''
+SET search_path = pg_catalog, pg_temp
 AS $$
 /*
  * Ends a run as success or failed (a load ends this way; a chain run ends through
@@ -63,3 +63,5 @@ $$;
 
 COMMENT ON FUNCTION etl.finish_run(bigint, text, text, text) IS
 'Ends a run as success or failed; a no-op on a run that has already ended.';
+
+GRANT EXECUTE ON FUNCTION etl.finish_run(bigint, text, text, text) TO hub_etl;

@@ -2,7 +2,7 @@ CREATE OR REPLACE FUNCTION etl.open_staging_partition(p_batch_id bigint, p_split
 RETURNS text
 LANGUAGE plpgsql
 SECURITY DEFINER
-SET search_path = ''
+SET search_path = pg_catalog, pg_temp
 AS $$
 /*
  * Creates (when missing) the UNLOGGED staging partition of a batch and returns its
@@ -16,17 +16,27 @@ AS $$
  * INSERT on the new tables only.
  */
 DECLARE
+    v_batch record;
     v_feed text;
     v_partition text;
     v_leaf record;
 BEGIN
-    SELECT b.feed_name INTO v_feed
+    SELECT b.feed_name, b.file_name, b.status INTO v_batch
     FROM etl.batch AS b
     WHERE b.batch_id = p_batch_id;
     IF NOT FOUND THEN
         RAISE EXCEPTION 'etl.open_staging_partition: batch % does not exist', p_batch_id
             USING ERRCODE = 'no_data_found';
     END IF;
+    -- A finished batch is history: nobody may stage rows for it again (etl.retry_pending
+    -- marks a batch it validates again as loading for its own transaction).
+    IF v_batch.status <> 'loading' THEN
+        RAISE EXCEPTION 'etl.open_staging_partition: batch % (%) is %, not loading', p_batch_id,
+            v_batch.file_name, v_batch.status
+            USING ERRCODE = 'object_not_in_prerequisite_state',
+                HINT = 'Register the file again with etl.register_batch.';
+    END IF;
+    v_feed := v_batch.feed_name;
 
     v_partition := format('%s_b%s', v_feed, p_batch_id);
     IF to_regclass(format('staging.%I', v_partition)) IS NOT NULL THEN
@@ -78,3 +88,5 @@ $$;
 COMMENT ON FUNCTION etl.open_staging_partition(bigint, bigint) IS
 'Creates the UNLOGGED staging partition of a batch (idempotent), split in two halves by '
 'file_line when p_split_line is given; returns its name.';
+
+GRANT EXECUTE ON FUNCTION etl.open_staging_partition(bigint, bigint) TO hub_etl;

@@ -2,7 +2,7 @@ CREATE OR REPLACE FUNCTION etl.record_notification(p_run_id bigint, p_channels t
 RETURNS void
 LANGUAGE sql
 SECURITY DEFINER
-SET search_path = ''
+SET search_path = pg_catalog, pg_temp
 AS $$
     /* Records when a run's notification went out and to which channels (log, email, webhook). */
     UPDATE etl.pipeline_run AS r
@@ -12,3 +12,5 @@ $$;
 
 COMMENT ON FUNCTION etl.record_notification(bigint, text[]) IS
 'Records when and where a run''s notification was sent.';
+
+GRANT EXECUTE ON FUNCTION etl.record_notification(bigint, text[]) TO hub_etl;

@@ -10,7 +10,7 @@ CREATE OR REPLACE FUNCTION etl.record_step(
 RETURNS void
 LANGUAGE plpgsql
 SECURITY DEFINER
-SET search_path = ''
+SET search_path = pg_catalog, pg_temp
 AS $$
 /*
  * Records a step's new state (running, success, retrying or failed) and what it means
@@ -68,3 +68,5 @@ $$;
 
 COMMENT ON FUNCTION etl.record_step(bigint, integer, text, integer, bigint, text) IS
 'Records a step''s state and carries it over to its run (failed fails it, the last success ends it).';
+
+GRANT EXECUTE ON FUNCTION etl.record_step(bigint, integer, text, integer, bigint, text) TO hub_etl;

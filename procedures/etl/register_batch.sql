@@ -13,7 +13,7 @@ CREATE OR REPLACE FUNCTION etl.register_batch(
 RETURNS bigint
 LANGUAGE plpgsql
 SECURITY DEFINER
-SET search_path = ''
+SET search_path = pg_catalog, pg_temp
 AS $$
 /*
  * Registers one file as a batch (status loading) and opens its staging partition (in two
@@ -49,3 +49,5 @@ $$;
 
 COMMENT ON FUNCTION etl.register_batch(text, text, text, text, bigint, text[], text[], text, bigint) IS
 'Registers a file as a batch (status loading), opens its staging partition, returns its id.';
+
+GRANT EXECUTE ON FUNCTION etl.register_batch(text, text, text, text, bigint, text[], text[], text, bigint) TO hub_etl;

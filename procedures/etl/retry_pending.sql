@@ -2,7 +2,7 @@
 CREATE OR REPLACE PROCEDURE etl.retry_pending()
 LANGUAGE plpgsql
 SECURITY DEFINER
-SET search_path = ''
+SET search_path = pg_catalog, pg_temp
 AS $$
 /*
  * Validates every pending record again, feed by feed in load order (master data first,
@@ -16,6 +16,7 @@ DECLARE
     v_partition text;
     v_before bigint;
     v_after bigint;
+    v_status text;
 BEGIN
     SELECT count(*) INTO v_before FROM etl.pending_record;
     IF v_before = 0 THEN
@@ -26,12 +27,20 @@ BEGIN
         SELECT DISTINCT
             p.batch_id,
             p.feed_name,
-            f.load_order
+            f.load_order,
+            b.status AS status_before
         FROM etl.pending_record AS p
         INNER JOIN etl.feed AS f
             ON p.feed_name = f.feed_name
+        INNER JOIN etl.batch AS b
+            ON p.batch_id = b.batch_id
         ORDER BY f.load_order, p.batch_id
     LOOP
+        -- For this transaction only, the batch is loading again: etl.open_staging_partition
+        -- and etl.validate_<feed> accept nothing else (no one else sees the change).
+        v_status := v_batch.status_before;
+        UPDATE etl.batch AS b SET status = 'loading'
+        WHERE b.batch_id = v_batch.batch_id;
         v_partition := etl.open_staging_partition(v_batch.batch_id);
         EXECUTE format(
             'INSERT INTO %1$s SELECT r.* FROM etl.pending_record AS p, '
@@ -43,6 +52,8 @@ BEGIN
         EXECUTE format('CALL etl.%I($1)', 'validate_' || v_batch.feed_name)
         USING v_batch.batch_id;
         EXECUTE format('DROP TABLE %s', v_partition);
+        UPDATE etl.batch AS b SET status = v_status
+        WHERE b.batch_id = v_batch.batch_id;
     END LOOP;
 
     SELECT count(*) INTO v_after FROM etl.pending_record;
@@ -53,3 +64,5 @@ $$;
 
 COMMENT ON PROCEDURE etl.retry_pending () IS
 'Validates every pending record again (master data first); run on every load and run.';
+
+GRANT EXECUTE ON PROCEDURE etl.retry_pending() TO hub_etl;

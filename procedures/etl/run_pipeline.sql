@@ -39,3 +39,5 @@ $$;
 
 COMMENT ON PROCEDURE etl.run_pipeline (bigint) IS
 'Runs the steps of etl.pipeline_step in order, one transaction each, as one recorded run.';
+
+GRANT EXECUTE ON PROCEDURE etl.run_pipeline(bigint) TO hub_etl;

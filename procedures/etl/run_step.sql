@@ -1,4 +1,5 @@
 -- requires: etl/record_step.sql
+-- requires: etl/execute_step.sql
 CREATE OR REPLACE PROCEDURE etl.run_step(
     p_run_id bigint,
     p_step_order integer,
@@ -15,8 +16,8 @@ AS $$
  *   failed, committed, and the step's error raised again.
  * A step after which the data-quality gate holds a failed error check of this run fails
  * the same way, but its own work (the gate's results) stays committed.
- * Runs with the caller's rights and has no SET clause, because it commits; the steps it
- * calls may be SECURITY DEFINER. Airflow passes try_number and max_tries.
+ * Runs with the caller's rights and has no SET clause, because it commits; the step's
+ * routine runs with the owner's rights through etl.execute_step. Airflow passes try_number and max_tries.
  */
 DECLARE
     v_step record;
@@ -51,7 +52,7 @@ BEGIN
     FROM pg_catalog.pg_stat_xact_user_tables AS t
     WHERE t.schemaname IN ('clean', 'dw');
     BEGIN
-        EXECUTE format('CALL %I.%I()', v_step.routine_schema, v_step.routine_name);
+        CALL etl.execute_step(p_run_id, p_step_order);
         SELECT coalesce(sum(t.n_tup_ins + t.n_tup_upd + t.n_tup_del), 0)::bigint - v_rows_before INTO v_rows
         FROM pg_catalog.pg_stat_xact_user_tables AS t
         WHERE t.schemaname IN ('clean', 'dw');
@@ -106,3 +107,5 @@ $$;
 
 COMMENT ON PROCEDURE etl.run_step (bigint, integer, integer, integer) IS
 'Runs one step of a run in its own transaction, recording running, then success, retrying or failed.';
+
+GRANT EXECUTE ON PROCEDURE etl.run_step(bigint, integer, integer, integer) TO hub_etl;

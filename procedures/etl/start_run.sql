@@ -6,14 +6,15 @@ CREATE OR REPLACE FUNCTION etl.start_run(
 RETURNS bigint
 LANGUAGE plpgsql
 SECURITY DEFINER
-SET search_path = ''
+SET search_path = pg_catalog, pg_temp
 AS $$
 /*
  * Opens a run record (etl.pipeline_run) and returns its id; the caller commits at once.
  * Two runs never interleave: while another run is pending, running or retrying, this
  * waits up to etl.setting lock_wait_seconds, then fails naming that run. A run held by a
  * session (CLI or psql) keeps an advisory lock (72120004, run_id) for as long as it is
- * open; a run whose session has ended without finishing is marked failed here first.
+ * open; a run whose session has ended without finishing is marked failed here first,
+ * with each of its steps not yet done (reason abandoned, finished_at when noticed).
  * The same Airflow DAG run asking again (a retried or cleared task) gets its own record
  * back. Sets the session's hub.run_id, which etl.register_batch and the gate read.
  * While the hub is paused (etl.pause) the run is recorded as paused, already ended, and
@@ -25,6 +26,9 @@ DECLARE
     v_deadline timestamptz;
     v_busy record;
     v_pause record;
+    v_in_the_way text;
+    v_now timestamptz;
+    v_abandoned constant text := 'abandoned: the session that ran it ended before it finished';
 BEGIN
     IF p_kind NOT IN ('load', 'run', 'dag', 'rebuild') OR (p_kind = 'dag') <> (p_airflow_run_id IS NOT NULL) THEN
         RAISE EXCEPTION 'etl.start_run: kind % with Airflow run id % is not a valid run', p_kind,
@@ -70,12 +74,14 @@ BEGIN
         -- Only one session at a time decides; it holds this lock until it commits, so
         -- the next one sees its new run.
         IF pg_try_advisory_xact_lock(72120003) THEN
-            -- (an abandoned run has ended: its notification is queued like any other's)
+            -- Runs whose session ended without ending them: the run and each of its steps
+            -- not yet done are failed as abandoned, finished_at being when it was noticed;
+            -- an abandoned run has ended, so its notification is queued like any other's.
+            v_now := clock_timestamp();
             WITH abandoned AS (
                 UPDATE etl.pipeline_run AS r
-                SET state = 'failed', finished_at = clock_timestamp(),
-                    error_message = coalesce(r.error_message || '; ', '')
-                    || 'abandoned: the session that ran it ended before it finished'
+                SET state = 'failed', finished_at = v_now,
+                    error_message = coalesce(r.error_message || '; ', '') || v_abandoned
                 WHERE r.state IN ('pending', 'running', 'retrying')
                     AND r.holder_pid IS NOT NULL
                     AND NOT EXISTS (
@@ -84,22 +90,52 @@ BEGIN
                             AND l.objid = r.run_id::oid AND l.objsubid = 2 AND l.granted
                     )
                 RETURNING r.run_id
-            )
-            INSERT INTO etl.notification_outbox AS o (run_id)
-            SELECT a.run_id FROM abandoned AS a
-            ON CONFLICT (run_id) DO UPDATE
-                SET queued_at = clock_timestamp(), claimed_at = NULL, claimed_by = NULL;
+            ),
 
+            steps AS (
+                UPDATE etl.pipeline_run_step AS s
+                SET state = 'failed', finished_at = v_now, message = v_abandoned
+                FROM abandoned AS a
+                WHERE s.run_id = a.run_id AND s.state IN ('pending', 'running', 'retrying')
+                RETURNING s.run_id, s.step_order
+            ),
+
+            queued AS (
+                INSERT INTO etl.notification_outbox AS o (run_id)
+                SELECT a.run_id FROM abandoned AS a
+                ON CONFLICT (run_id) DO UPDATE
+                    SET queued_at = clock_timestamp(), claimed_at = NULL, claimed_by = NULL
+            )
+
+            INSERT INTO etl.pipeline_state_change (run_id, step_order, state, message)
+            SELECT a.run_id, NULL, 'failed', v_abandoned FROM abandoned AS a
+            UNION ALL
+            SELECT st.run_id, st.step_order, 'failed', v_abandoned FROM steps AS st;
+
+            v_in_the_way := NULL;
             SELECT r.run_id, r.kind, r.started_at, r.airflow_run_id, r.state INTO v_busy
             FROM etl.pipeline_run AS r
             WHERE r.state IN ('pending', 'running', 'retrying')
             ORDER BY r.run_id
             LIMIT 1;
             EXIT WHEN NOT FOUND;
+            v_in_the_way := format(
+                'run %s (%s, %s, started %s)', v_busy.run_id, v_busy.kind, v_busy.state, v_busy.started_at
+            );
+        ELSE
+            -- Another session is deciding and has not committed yet (or holds the lock
+            -- in a transaction it keeps open): its run is not visible yet.
+            SELECT format('a run that session %s is opening (it has not committed yet)', l.pid)
+            INTO v_in_the_way
+            FROM pg_catalog.pg_locks AS l
+            WHERE l.locktype = 'advisory' AND l.classid = 0 AND l.objid = 72120003
+                AND l.objsubid = 1 AND l.granted
+            LIMIT 1;
+            v_in_the_way := coalesce(v_in_the_way, 'a run that another session is opening');
         END IF;
         IF clock_timestamp() >= v_deadline THEN
-            RAISE EXCEPTION 'another run is still in progress after waiting % s: run % (%, %, started %)',
-                coalesce(v_wait, 0), v_busy.run_id, v_busy.kind, v_busy.state, v_busy.started_at
+            RAISE EXCEPTION 'another run is still in progress after waiting % s: %',
+                coalesce(v_wait, 0), v_in_the_way
                 USING ERRCODE = 'lock_not_available',
                     HINT = 'Wait for it to finish (SELECT * FROM reporting.pipeline_runs). If it died, '
                     'end it with SELECT etl.finish_run(<run_id>, ''failed'', ''abandoned'').';
@@ -135,3 +171,5 @@ $$;
 COMMENT ON FUNCTION etl.start_run(text, text, text) IS
 'Opens a run (load, run, dag or rebuild) once no other run is in progress (waits '
 'lock_wait_seconds); returns its id and sets hub.run_id. While paused: a paused run.';
+
+GRANT EXECUTE ON FUNCTION etl.start_run(text, text, text) TO hub_etl;

@@ -5,7 +5,7 @@
 CREATE OR REPLACE PROCEDURE etl.validate_accounts(p_batch_id bigint)
 LANGUAGE plpgsql
 SECURITY DEFINER
-SET search_path = ''
+SET search_path = pg_catalog, pg_temp
 AS $$
 /*
  * Validates the staged rows of one accounts batch into clean.account (one row per
@@ -87,3 +87,5 @@ $$;
 
 COMMENT ON PROCEDURE etl.validate_accounts (bigint) IS
 'Validates one staged accounts batch into clean.account; bad rows to etl.rejected_row.';
+
+GRANT EXECUTE ON PROCEDURE etl.validate_accounts(bigint) TO hub_etl;

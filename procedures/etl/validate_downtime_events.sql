@@ -8,7 +8,7 @@
 CREATE OR REPLACE PROCEDURE etl.validate_downtime_events(p_batch_id bigint)
 LANGUAGE plpgsql
 SECURITY DEFINER
-SET search_path = ''
+SET search_path = pg_catalog, pg_temp
 AS $$
 /*
  * Validates the staged rows of one downtime_events batch into clean.downtime_event.
@@ -137,3 +137,5 @@ $$;
 COMMENT ON PROCEDURE etl.validate_downtime_events (bigint) IS
 'Validates one staged downtime_events batch into clean.downtime_event; bad rows to '
 'etl.rejected_row, unplaceable local times to etl.pending_record.';
+
+GRANT EXECUTE ON PROCEDURE etl.validate_downtime_events(bigint) TO hub_etl;

@@ -4,7 +4,7 @@
 CREATE OR REPLACE PROCEDURE etl.validate_fx_rates(p_batch_id bigint)
 LANGUAGE plpgsql
 SECURITY DEFINER
-SET search_path = ''
+SET search_path = pg_catalog, pg_temp
 AS $$
 /*
  * Validates the staged rows of one fx_rates batch into clean.fx_rate (one row per day
@@ -83,3 +83,5 @@ $$;
 
 COMMENT ON PROCEDURE etl.validate_fx_rates (bigint) IS
 'Validates one staged fx_rates batch into clean.fx_rate; bad rows to etl.rejected_row.';
+
+GRANT EXECUTE ON PROCEDURE etl.validate_fx_rates(bigint) TO hub_etl;

@@ -4,7 +4,7 @@
 CREATE OR REPLACE PROCEDURE etl.validate_gl_entries(p_batch_id bigint)
 LANGUAGE plpgsql
 SECURITY DEFINER
-SET search_path = ''
+SET search_path = pg_catalog, pg_temp
 AS $$
 /*
  * Validates the staged rows of one gl_entries batch into clean.gl_entry. Checks:
@@ -72,3 +72,5 @@ $$;
 
 COMMENT ON PROCEDURE etl.validate_gl_entries (bigint) IS
 'Validates one staged gl_entries batch into clean.gl_entry; bad rows to etl.rejected_row.';
+
+GRANT EXECUTE ON PROCEDURE etl.validate_gl_entries(bigint) TO hub_etl;

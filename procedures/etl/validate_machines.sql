@@ -6,7 +6,7 @@
 CREATE OR REPLACE PROCEDURE etl.validate_machines(p_batch_id bigint)
 LANGUAGE plpgsql
 SECURITY DEFINER
-SET search_path = ''
+SET search_path = pg_catalog, pg_temp
 AS $$
 /*
  * Validates the staged rows of one machines batch into clean.machine (one row per machine
@@ -119,3 +119,5 @@ $$;
 COMMENT ON PROCEDURE etl.validate_machines (bigint) IS
 'Validates one staged machines batch into clean.machine; bad rows to etl.rejected_row, '
 'local times of unknown plants to etl.pending_record.';
+
+GRANT EXECUTE ON PROCEDURE etl.validate_machines(bigint) TO hub_etl;

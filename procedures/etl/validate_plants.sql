@@ -6,7 +6,7 @@
 CREATE OR REPLACE PROCEDURE etl.validate_plants(p_batch_id bigint)
 LANGUAGE plpgsql
 SECURITY DEFINER
-SET search_path = ''
+SET search_path = pg_catalog, pg_temp
 AS $$
 /*
  * Validates the staged rows of one plants batch into clean.plant (one row per plant and
@@ -107,3 +107,5 @@ $$;
 
 COMMENT ON PROCEDURE etl.validate_plants (bigint) IS
 'Validates one staged plants batch into clean.plant; bad rows to etl.rejected_row.';
+
+GRANT EXECUTE ON PROCEDURE etl.validate_plants(bigint) TO hub_etl;

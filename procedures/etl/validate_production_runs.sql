@@ -8,7 +8,7 @@
 CREATE OR REPLACE PROCEDURE etl.validate_production_runs(p_batch_id bigint)
 LANGUAGE plpgsql
 SECURITY DEFINER
-SET search_path = ''
+SET search_path = pg_catalog, pg_temp
 AS $$
 /*
  * Validates the staged rows of one production_runs batch into clean.production_run.
@@ -164,3 +164,5 @@ $$;
 COMMENT ON PROCEDURE etl.validate_production_runs (bigint) IS
 'Validates one staged production_runs batch into clean.production_run; bad rows to '
 'etl.rejected_row, unplaceable local times to etl.pending_record.';
+
+GRANT EXECUTE ON PROCEDURE etl.validate_production_runs(bigint) TO hub_etl;

@@ -5,7 +5,7 @@
 CREATE OR REPLACE PROCEDURE etl.validate_products(p_batch_id bigint)
 LANGUAGE plpgsql
 SECURITY DEFINER
-SET search_path = ''
+SET search_path = pg_catalog, pg_temp
 AS $$
 /*
  * Validates the staged rows of one products batch into clean.product (one row per
@@ -99,3 +99,5 @@ $$;
 
 COMMENT ON PROCEDURE etl.validate_products (bigint) IS
 'Validates one staged products batch into clean.product; bad rows to etl.rejected_row.';
+
+GRANT EXECUTE ON PROCEDURE etl.validate_products(bigint) TO hub_etl;

@@ -4,7 +4,7 @@
 CREATE OR REPLACE PROCEDURE etl.validate_sales_lines(p_batch_id bigint)
 LANGUAGE plpgsql
 SECURITY DEFINER
-SET search_path = ''
+SET search_path = pg_catalog, pg_temp
 AS $$
 /*
  * Validates the staged rows of one sales_lines batch into clean.sales_line. Checks:
@@ -124,3 +124,5 @@ $$;
 
 COMMENT ON PROCEDURE etl.validate_sales_lines (bigint) IS
 'Validates one staged sales_lines batch into clean.sales_line; bad rows to etl.rejected_row.';
+
+GRANT EXECUTE ON PROCEDURE etl.validate_sales_lines(bigint) TO hub_etl;

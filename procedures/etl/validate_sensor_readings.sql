@@ -8,7 +8,7 @@
 CREATE OR REPLACE PROCEDURE etl.validate_sensor_readings(p_batch_id bigint)
 LANGUAGE plpgsql
 SECURITY DEFINER
-SET search_path = ''
+SET search_path = pg_catalog, pg_temp
 AS $$
 /*
  * Validates the staged rows of one sensor_readings batch into clean.sensor_reading (one
@@ -123,3 +123,5 @@ $$;
 COMMENT ON PROCEDURE etl.validate_sensor_readings (bigint) IS
 'Validates one staged sensor_readings batch into clean.sensor_reading; bad rows to '
 'etl.rejected_row, unplaceable local times to etl.pending_record.';
+
+GRANT EXECUTE ON PROCEDURE etl.validate_sensor_readings(bigint) TO hub_etl;

@@ -23,3 +23,6 @@ COMMENT ON COLUMN reporting.data_quality_results.observed IS 'What it measured, 
 COMMENT ON COLUMN reporting.data_quality_results.passed IS 'Whether the observed value was within the threshold.';
 COMMENT ON COLUMN reporting.data_quality_results.detail IS 'What it found, in words.';
 COMMENT ON COLUMN reporting.data_quality_results.checked_at IS 'When it ran.';
+
+-- scripts/hub load and run (as hub_etl) print a run's outcome from this view.
+GRANT SELECT ON reporting.data_quality_results TO hub_etl;

@@ -27,3 +27,6 @@ COMMENT ON COLUMN reporting.pipeline_run_steps.finished_at IS 'End of the latest
 COMMENT ON COLUMN reporting.pipeline_run_steps.duration_s IS 'Seconds the latest attempt took.';
 COMMENT ON COLUMN reporting.pipeline_run_steps.rows_written IS 'Rows inserted, updated or deleted in clean and dw.';
 COMMENT ON COLUMN reporting.pipeline_run_steps.message IS 'The error of a failed or retrying attempt.';
+
+-- scripts/hub load and run (as hub_etl) print a run's outcome from this view.
+GRANT SELECT ON reporting.pipeline_run_steps TO hub_etl;

@@ -83,3 +83,6 @@ COMMENT ON COLUMN reporting.pipeline_runs.airflow_run_id IS 'Airflow''s run id, 
 COMMENT ON COLUMN reporting.pipeline_runs.started_by IS 'Database user that opened the run.';
 COMMENT ON COLUMN reporting.pipeline_runs.notified_at IS 'When the run''s notification was sent.';
 COMMENT ON COLUMN reporting.pipeline_runs.notified_via IS 'Channels it went to: log, email, webhook.';
+
+-- scripts/hub load and run (as hub_etl) print a run's outcome from this view.
+GRANT SELECT ON reporting.pipeline_runs TO hub_etl;

@@ -57,6 +57,7 @@ MODULE_COMMANDS: dict[str, str] = {
     "notify": "hublib.notify",
     "completion": "hublib.completion",
     "import": "hublib.sources",
+    "psql": "hublib.psql",
     "dashboard": "hublib.dashboard",
     "docs": "hublib.docs",
 }
@@ -144,11 +145,13 @@ def main(argv: list[str] | None = None) -> int:
             ns, extra = parser.parse_known_args(argv)
         except SystemExit as exc:  # --help, or argparse's own exit
             return int(exc.code or 0)
-        if extra and ns.command != "test":
+        if extra and ns.command not in ("test", "psql"):  # their extra arguments are pytest's and psql's
             raise UsageError(
                 f"{PROG} {ns.command}: unrecognized arguments: {' '.join(extra)}", f"see {PROG} {ns.command} --help"
             )
         ns.extra = extra
+        if ns.command == "psql":
+            ns.psql_args = extra
         if getattr(ns, "db", None):
             os.environ["HUB_DB"] = ns.db
         return ns.handler(ns) or 0
@@ -206,9 +209,12 @@ def _paths(paths: list[str]) -> list[Path]:
 
 # -- db -----------------------------------------------------------------------------------
 def cmd_db(args) -> int:
-    from hublib.db import chosen_db, private_cluster, warehouse_url
+    from hublib.db import chosen_db, private_cluster, warehouse_url, without_password
 
     action = args.action
+    no_password = args.no_password
+    if no_password and action != "url":
+        raise HubError("--no-password goes with db url only", "scripts/hub db url --no-password")
     if action == "env":
         out(_libpq_exports(warehouse_url(start=False)))
         return 0
@@ -218,19 +224,23 @@ def cmd_db(args) -> int:
             "unset DATABASE_URL to manage the private cluster",
         )
     if action == "url" and os.environ.get("DATABASE_URL"):
-        out(warehouse_url())
+        url = warehouse_url()
+        out(without_password(url) if no_password else url)
         return 0
     cluster = private_cluster()
     if action == "up":
         cluster.up()
         out(f"private PostgreSQL running, data in {cluster.data}")
-        out(warehouse_url())
+        out(without_password(warehouse_url()))
     elif action == "down":
         out("stopped" if cluster.down() else "not running")
     else:
         if not cluster.initialized():
-            raise HubError("the private cluster does not exist yet", "run scripts/hub db up")
-        out(cluster.url(chosen_db()) if chosen_db() else cluster.url())
+            raise HubError("the private cluster does not exist yet", "run scripts/hub db up", exit_code=1)
+        if cluster.running_port() is None:
+            raise HubError("the private cluster is not running", "start it with scripts/hub db up", exit_code=1)
+        url = cluster.url(chosen_db()) if chosen_db() else cluster.url()
+        out(without_password(url) if no_password else url)
         if cluster.base != (ROOT / ".pgdata"):
             print(f"(data directory: {cluster.data})", file=sys.stderr)
     return 0
@@ -254,6 +264,9 @@ def _add_db(p: argparse.ArgumentParser) -> None:
         choices=("up", "down", "url", "env"),
         help="start, stop, print the URL, or print PG* export lines for eval (with --db: of NAME)",
     )
+    p.add_argument(
+        "--no-password", action="store_true", help="with url: leave the password out (for tools that read ~/.pgpass)"
+    )
 
 
 # -- migrate ------------------------------------------------------------------------------
@@ -273,8 +286,17 @@ def do_migrate(url: str) -> None:
     state = f"{len(result.applied)} applied" if result.applied else "up to date"
     out(
         f"migrate: schema {state} ({len(result.up_to_date)} already applied); "
-        f"{result.routines} procedure files re-applied"
+        f"{result.routines} procedure file(s) applied"
     )
+
+
+def require_current(url: str) -> None:
+    """load and run never migrate: they stop when the database is behind the checkout."""
+    from hublib.db import connect
+    from hublib.migrate import require_current as check
+
+    with connect(url, autocommit=True) as conn:
+        check(conn, ROOT)
 
 
 # -- load / run ---------------------------------------------------------------------------
@@ -283,7 +305,7 @@ def cmd_load(args) -> int:
     from hublib.db import warehouse_url
 
     url = warehouse_url()
-    do_migrate(url)
+    require_current(url)
     do_load(url, paths)
     return 0
 
@@ -301,7 +323,7 @@ def cmd_run(args) -> int:
     from hublib.db import warehouse_url
 
     url = warehouse_url()
-    do_migrate(url)
+    require_current(url)
     inv = do_load(url, paths, chain=True)
     out(f"run: {inv.state}" if inv.state != "success" else "run: done")
     return 0

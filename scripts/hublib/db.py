@@ -67,6 +67,24 @@ def _ensure_private_database(cluster, name: str, create: bool) -> None:
         conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
 
 
+def without_password(url: str) -> str:
+    """The same connection without its password (for tools that read it from ~/.pgpass)."""
+    from urllib.parse import urlsplit, urlunsplit
+
+    if "://" in url:
+        parts = urlsplit(url)
+        if parts.password is None:
+            return url
+        netloc = parts.netloc.rsplit("@", 1)
+        user = netloc[0].split(":", 1)[0]
+        return urlunsplit(parts._replace(netloc=f"{user}@{netloc[1]}"))
+    try:
+        info = {k: v for k, v in conninfo_to_dict(url).items() if k != "password"}
+    except psycopg.ProgrammingError:
+        return url
+    return make_conninfo(**info)
+
+
 def describe(url: str) -> str:
     try:
         info = conninfo_to_dict(url)

@@ -43,8 +43,9 @@ def demo(out) -> int:
     out("")
     out("demo: explore it with (each line works as printed, from the checkout)")
     out(f"  scripts/hub --db {DEMO_DB} status")
-    out(f"  scripts/hub --db {DEMO_DB} export out/exports --install-hyper")
-    out(f"  psql \"$(scripts/hub --db {DEMO_DB} db url)\" -c 'SELECT * FROM reporting.oee_monthly'")
+    out(f"  scripts/hub --db {DEMO_DB} export out/exports --install-hyper --twbx")
+    # scripts/hub psql keeps the password off the command line (docs/security.md)
+    out(f"  scripts/hub --db {DEMO_DB} psql -c 'SELECT * FROM reporting.oee_monthly'")
     out(f"  a browser: {dashboard}")
     out(f"  Tableau: {EXPORTS} (CSV; hub.hyper when tableauhyperapi is installed), see docs/tableau.md")
     return 0

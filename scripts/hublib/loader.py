@@ -518,14 +518,16 @@ class Loader:
         return read
 
     def _write_rejections(self, spool) -> None:
-        """COPY the spooled rejections (one JSON array per line) into etl.rejected_row."""
+        """COPY the spooled rejections (one JSON array per line) into staging.rejected_row, from
+        where etl.close_batch moves them into etl.rejected_row (hub_etl may not write etl)."""
         if spool.tell() == 0:
             return
         spool.seek(0)
         with (
             self.conn.cursor() as cur,
             cur.copy(
-                "COPY etl.rejected_row (batch_id, file_line, reason_code, column_name, message, raw_values) FROM STDIN"
+                "COPY staging.rejected_row (batch_id, file_line, reason_code, column_name, message, raw_values) "
+                "FROM STDIN"
             ) as copy,
         ):
             for text in spool:

@@ -3,12 +3,20 @@
 - A schema file is applied once, in name order, in its own transaction, and recorded with
   its sha256 in etl.schema_migration. An applied file that was edited since stops the
   migration with an error (write a new migration instead).
-- Procedure files (one CREATE OR REPLACE each) are re-applied on every migrate, all in one
-  transaction, in a deterministic dependency order: by schema folder (etl, staging, clean,
-  dw, reporting, then any other alphabetically), by name within a folder, except that a
-  file declaring `-- requires: <folder>/<file>.sql` comes after what it requires.
+- Procedure files (one CREATE OR REPLACE each, with the GRANTs that go with it) are
+  recorded with their sha256 in etl.procedure_file. A migrate applies only those whose
+  checksum changed (or that are new), all in one transaction, in a deterministic dependency
+  order: by schema folder (etl, staging, clean, dw, reporting, then any other
+  alphabetically), by name within a folder, except that a file declaring
+  `-- requires: <folder>/<file>.sql` comes after what it requires. When a schema file was
+  applied in the same migrate (it may have dropped a routine to change its signature),
+  every procedure file is applied again. A migrate with nothing new therefore replaces
+  nothing and takes no lock that a reader of the reporting views would wait for.
 - From 0002 on, everything runs as the hub_owner role (created by 0001), which owns it all.
+  Only the owner migrates (a superuser or a member of hub_owner); anyone else gets one line.
 - A session advisory lock keeps two migrates apart; the second waits.
+- `behind(url, root)` compares a database with the checkout without changing anything;
+  `load` and `run` call it and stop (exit 2) naming `scripts/hub migrate` when it is behind.
 """
 
 from __future__ import annotations
@@ -118,14 +126,73 @@ def _acquire_lock(conn: psycopg.Connection, key: int, what: str, wait_s: float =
         time.sleep(0.2)
 
 
+# The owner: a superuser, a member of hub_owner, or (on a database not yet migrated, where
+# hub_owner does not exist) a role that may create it (0001 then makes it a member).
+OWNER_CHECK = """
+SELECT r.rolname,
+       r.rolsuper
+       OR CASE WHEN EXISTS (SELECT 1 FROM pg_catalog.pg_roles WHERE rolname = 'hub_owner')
+           THEN pg_catalog.pg_has_role(r.rolname, 'hub_owner', 'MEMBER')
+           ELSE r.rolcreaterole END
+FROM pg_catalog.pg_roles AS r
+WHERE r.rolname = current_user
+"""
+
+
+def _require_owner(conn: psycopg.Connection) -> None:
+    user, may = conn.execute(OWNER_CHECK).fetchone()
+    if not may:
+        raise HubError(
+            f"only the owner migrates, and login {user} is neither a superuser nor a member of hub_owner",
+            "ask the warehouse's owner to run scripts/hub migrate (see docs/security.md)",
+        )
+
+
+def _recorded(conn: psycopg.Connection, table: str) -> dict[str, str] | None:
+    if conn.execute("SELECT to_regclass(%s)", (f"etl.{table}",)).fetchone()[0] is None:
+        return None
+    return dict(conn.execute(f"SELECT filename, checksum FROM etl.{table}").fetchall())
+
+
+def _procedure_name(root: Path, p: Path) -> str:
+    return p.relative_to(root / "procedures").as_posix()
+
+
+def behind(conn: psycopg.Connection, root: Path) -> tuple[list[str], list[str]]:
+    """(schema files not applied, procedure files new or changed) in this database."""
+    applied = _recorded(conn, "schema_migration") or {}
+    schema = [f.name for f in schema_files(root) if f.name not in applied]
+    recorded = _recorded(conn, "procedure_file") or {}
+    names = [(_procedure_name(root, p), p) for p in procedure_files(root)]
+    procs = [name for name, p in names if recorded.get(name) != sha256_of(p)]
+    return schema, procs
+
+
+def require_current(conn: psycopg.Connection, root: Path) -> None:
+    """Stops with one line when the database is behind the checkout (load and run)."""
+    schema, procs = behind(conn, root)
+    if schema or procs:
+        parts = []
+        if schema:
+            parts.append(f"{len(schema)} schema file(s) from {schema[0]}")
+        if procs:
+            parts.append(f"{len(procs)} procedure file(s)")
+        raise HubError(
+            f"the database is behind this checkout ({' and '.join(parts)} not applied)",
+            "run scripts/hub migrate as the warehouse's owner first",
+        )
+
+
 def migrate(url: str, root: Path, log=print) -> MigrateResult:
     result = MigrateResult()
     with psycopg.connect(url, autocommit=True) as conn:
         conn.execute("SET client_min_messages = warning")
+        _require_owner(conn)
         _acquire_lock(conn, MIGRATE_LOCK_KEY, "migrate")
         try:
-            conn.execute(BOOTSTRAP)
-            applied = dict(conn.execute("SELECT filename, checksum FROM etl.schema_migration"))
+            if _recorded(conn, "schema_migration") is None:
+                conn.execute(BOOTSTRAP)
+            applied = _recorded(conn, "schema_migration")
             files = schema_files(root)
             names = {f.name for f in files}
             missing = sorted(set(applied) - names)
@@ -162,18 +229,27 @@ def migrate(url: str, root: Path, log=print) -> MigrateResult:
                 result.applied.append(f.name)
                 log(f"applied schema/{f.name}")
             procs = procedure_files(root)
-            with conn.transaction():
-                conn.execute("SET LOCAL ROLE hub_owner")
-                for p in procs:
-                    try:
-                        conn.execute(p.read_text())
-                    except psycopg.Error as exc:
-                        rel = p.relative_to(root)
-                        raise HubError(
-                            f"{rel} failed: {_first_line(exc)}",
-                            "fix the file; no procedure file of this migrate was applied",
-                        ) from exc
-            result.routines = len(procs)
+            recorded = {} if result.applied else (_recorded(conn, "procedure_file") or {})
+            changed = [p for p in procs if recorded.get(_procedure_name(root, p)) != sha256_of(p)]
+            if changed:
+                with conn.transaction():
+                    conn.execute("SET LOCAL ROLE hub_owner")
+                    for p in changed:
+                        try:
+                            conn.execute(p.read_text())
+                        except psycopg.Error as exc:
+                            rel = p.relative_to(root)
+                            raise HubError(
+                                f"{rel} failed: {_first_line(exc)}",
+                                "fix the file; no procedure file of this migrate was applied",
+                            ) from exc
+                        conn.execute(
+                            "INSERT INTO etl.procedure_file AS f (filename, checksum) VALUES (%s, %s) "
+                            "ON CONFLICT (filename) DO UPDATE SET checksum = excluded.checksum, "
+                            "applied_at = clock_timestamp()",
+                            (_procedure_name(root, p), sha256_of(p)),
+                        )
+            result.routines = len(changed)
         finally:
             conn.execute("SELECT pg_advisory_unlock(%s)", (MIGRATE_LOCK_KEY,))
     return result
