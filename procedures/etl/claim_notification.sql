@@ -2,7 +2,7 @@ CREATE OR REPLACE FUNCTION etl.claim_notification(p_run_id bigint)
 RETURNS boolean
 LANGUAGE plpgsql
 SECURITY DEFINER
-SET search_path = ''
+SET search_path = pg_catalog, pg_temp
 AS $$
 /*
  * Claims a queued notification for the calling process: TRUE once per time the run
@@ -32,3 +32,5 @@ $$;
 
 COMMENT ON FUNCTION etl.claim_notification(bigint) IS
 'Claims a run''s queued notification for the caller (TRUE once per end of the run).';
+
+GRANT EXECUTE ON FUNCTION etl.claim_notification(bigint) TO hub_etl;

@@ -2,7 +2,7 @@ CREATE OR REPLACE FUNCTION etl.mark_for_rebuild(p_run_id bigint, p_from date DEF
 RETURNS bigint
 LANGUAGE plpgsql
 SECURITY DEFINER
-SET search_path = ''
+SET search_path = pg_catalog, pg_temp
 AS $$
 /*
  * Prepares a rebuild: notes for the chain's incremental steps everything `clean` holds
@@ -79,3 +79,5 @@ $$;
 
 COMMENT ON FUNCTION etl.mark_for_rebuild(bigint, date, date) IS
 'Notes clean''s rows of a date range for the chain''s incremental steps (a rebuild).';
+
+GRANT EXECUTE ON FUNCTION etl.mark_for_rebuild(bigint, date, date) TO hub_etl;

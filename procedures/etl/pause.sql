@@ -1,7 +1,7 @@
 CREATE OR REPLACE PROCEDURE etl.pause(p_reason text DEFAULT NULL)
 LANGUAGE plpgsql
 SECURITY DEFINER
-SET search_path = ''
+SET search_path = pg_catalog, pg_temp
 AS $$
 /*
  * Pauses the hub: until etl.resume(), every run started (scripts/hub load, run, rebuild,
@@ -19,3 +19,5 @@ $$;
 
 COMMENT ON PROCEDURE etl.pause (text) IS
 'Pauses the hub: runs started until etl.resume() are recorded as paused and do nothing.';
+
+GRANT EXECUTE ON PROCEDURE etl.pause(text) TO hub_etl;

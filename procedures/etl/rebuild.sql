@@ -54,3 +54,5 @@ $$;
 
 COMMENT ON PROCEDURE etl.rebuild (date, date, bigint) IS
 'Recomputes dimensions and facts from clean for a date range, as one recorded run of kind rebuild.';
+
+GRANT EXECUTE ON PROCEDURE etl.rebuild(date, date, bigint) TO hub_etl;

@@ -13,7 +13,7 @@ CREATE OR REPLACE PROCEDURE etl.record_source_batch(
 )
 LANGUAGE plpgsql
 SECURITY DEFINER
-SET search_path = ''
+SET search_path = pg_catalog, pg_temp
 AS $$
 /*
  * Records where a closed, mapped batch came from (scripts/hub import) and proves that
@@ -76,3 +76,5 @@ COMMENT ON PROCEDURE etl.record_source_batch (
 ) IS
 'Records the source, mapping and row accounting of a mapped batch; raises when a source '
 'row or mapped record is unaccounted for.';
+
+GRANT EXECUTE ON PROCEDURE etl.record_source_batch(bigint, text, text, text, text, text, bigint, bigint, bigint, bigint, jsonb) TO hub_etl;

@@ -1,7 +1,7 @@
 CREATE OR REPLACE PROCEDURE etl.resume()
 LANGUAGE plpgsql
 SECURITY DEFINER
-SET search_path = ''
+SET search_path = pg_catalog, pg_temp
 AS $$
 /* Ends the hub's pause (see etl.pause); the next run proceeds. Safe to repeat. */
 BEGIN
@@ -16,3 +16,5 @@ $$;
 
 COMMENT ON PROCEDURE etl.resume () IS
 'Ends the hub''s pause; the next run proceeds.';
+
+GRANT EXECUTE ON PROCEDURE etl.resume() TO hub_etl;

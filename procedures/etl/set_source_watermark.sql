@@ -6,7 +6,7 @@ CREATE OR REPLACE PROCEDURE etl.set_source_watermark(
 )
 LANGUAGE plpgsql
 SECURITY DEFINER
-SET search_path = ''
+SET search_path = pg_catalog, pg_temp
 AS $$
 /*
  * Records how far a pulled source table has been read, after its rows were imported.
@@ -39,3 +39,5 @@ $$;
 
 COMMENT ON PROCEDURE etl.set_source_watermark (text, text, text, bigint) IS
 'Records the watermark of a pulled source table after its rows were imported.';
+
+GRANT EXECUTE ON PROCEDURE etl.set_source_watermark(text, text, text, bigint) TO hub_etl;

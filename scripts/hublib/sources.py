@@ -674,7 +674,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Import a real export through its mapping in sources/: read, map, validate, count."""
-    from hublib.cli import do_migrate, out
+    from hublib.cli import out, require_current
     from hublib.db import warehouse_url
     from hublib.pipeline import invoke
 
@@ -688,7 +688,7 @@ def run(args: argparse.Namespace) -> int:
         raise HubError("--since and --full go with --pull")
     _files(args.paths)
     url = warehouse_url()
-    do_migrate(url)  # as `load` does (when load stops migrating, import follows it)
+    require_current(url)  # as `load`: never migrates, stops naming scripts/hub migrate when behind
     holder: dict[str, ImportResult] = {}
 
     def load(conn):
