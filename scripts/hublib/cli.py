@@ -21,7 +21,8 @@ scripts/hub <command> [options]
                         disposable PostgreSQL (what CI runs)
   db up|down|url        the private PostgreSQL cluster under .pgdata/
   migrate               apply schema/ then procedures/ (safe to repeat)
-  load DIR...           register, COPY and validate every feed file in the folders
+  load DIR... [--follow-symlinks]
+                        register, COPY and validate every feed file in the folders
   run [DIR...]          load the folders if given, then run the pipeline chain
   generate DIR [--seed N] [--machines N] [--days N] [--sensor-interval SECONDS]
                         write a realistic, seeded set of feed files (telemetry every
@@ -126,8 +127,9 @@ def do_migrate(url: str) -> None:
 
 # -- load / run ---------------------------------------------------------------------------
 def _dirs(args: list[str], command: str) -> list[Path]:
+    args = [a for a in args if a != "--follow-symlinks"]
     if any(a.startswith("-") for a in args):
-        raise HubError(f"'{command}' takes folders only (got {' '.join(args)})")
+        raise HubError(f"'{command}' takes folders (and --follow-symlinks) only (got {' '.join(args)})")
     return [Path(a) for a in args]
 
 
@@ -142,16 +144,25 @@ def cmd_load(args: list[str]) -> int:
             raise HubError(f"folder {d} does not exist", "give a folder that holds feed files")
     url = warehouse_url()
     do_migrate(url)
-    do_load(url, dirs)
-    return 0
+    inv = do_load(url, dirs, follow_symlinks="--follow-symlinks" in args)
+    # A file that could not be opened was left unregistered: exit 2 so that someone acts.
+    return 2 if inv.result is not None and inv.result.needs_attention else 0
 
 
-def do_load(url: str, dirs: list[Path], *, chain: bool = False):
+def do_load(url: str, dirs: list[Path], *, chain: bool = False, follow_symlinks: bool = False):
     """One recorded invocation (kind load, or run when the chain follows)."""
     from hublib.pipeline import invoke
     from hublib.report import print_load
 
-    return invoke(url, "run" if chain else "load", dirs, chain=chain, log=out, on_loaded=lambda r: print_load(r, out))
+    return invoke(
+        url,
+        "run" if chain else "load",
+        dirs,
+        chain=chain,
+        log=out,
+        on_loaded=lambda r: print_load(r, out),
+        follow_symlinks=follow_symlinks,
+    )
 
 
 def cmd_run(args: list[str]) -> int:
@@ -163,9 +174,9 @@ def cmd_run(args: list[str]) -> int:
             raise HubError(f"folder {d} does not exist", "give a folder that holds feed files")
     url = warehouse_url()
     do_migrate(url)
-    do_load(url, dirs, chain=True)
+    inv = do_load(url, dirs, chain=True, follow_symlinks="--follow-symlinks" in args)
     out("run: done")
-    return 0
+    return 2 if inv.result is not None and inv.result.needs_attention else 0
 
 
 # -- test ---------------------------------------------------------------------------------

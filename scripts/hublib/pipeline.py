@@ -53,6 +53,7 @@ def invoke(
     chain: bool,
     log: Callable[[str], None],
     on_loaded: Callable[[LoadResult], None] | None = None,
+    follow_symlinks: bool = False,
 ) -> Invocation:
     """Runs one invocation on one session (which holds the run) and notifies its end.
     Raises what failed after the run is recorded and notified."""
@@ -62,7 +63,7 @@ def invoke(
         result = None
         try:
             if dirs:
-                result = Loader(conn, log=log, url=url).load(dirs)
+                result = Loader(conn, log=log, url=url).load(dirs, follow_symlinks=follow_symlinks)
                 log_batches(conn, run_id)
                 conn.commit()
                 if on_loaded:
