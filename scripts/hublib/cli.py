@@ -146,7 +146,7 @@ def cmd_load(args: list[str]) -> int:
     do_migrate(url)
     inv = do_load(url, dirs, follow_symlinks="--follow-symlinks" in args)
     # A file that could not be opened was left unregistered: exit 2 so that someone acts.
-    return 2 if inv.result is not None and inv.result.needs_attention else 0
+    return 2 if inv.load is not None and inv.load.needs_attention else 0
 
 
 def do_load(url: str, dirs: list[Path], *, chain: bool = False, follow_symlinks: bool = False):
@@ -176,7 +176,7 @@ def cmd_run(args: list[str]) -> int:
     do_migrate(url)
     inv = do_load(url, dirs, chain=True, follow_symlinks="--follow-symlinks" in args)
     out("run: done")
-    return 2 if inv.result is not None and inv.result.needs_attention else 0
+    return 2 if inv.load is not None and inv.load.needs_attention else 0
 
 
 # -- test ---------------------------------------------------------------------------------
