@@ -13,6 +13,8 @@ AS $$
  * the clean table's columns, typed, plus check_reason / check_column / check_detail
  * (NULL when the row is good; 'plant_unknown' when it must wait) and check_keep.
  * This procedure:
+ *   0. rejects good rows whose date or time columns lie outside their plausible window
+ *      (etl.plausible_window, defaults in etl.setting) as value_not_allowed;
  *   1. finds duplicate keys among the good rows: conflicting ones are all rejected as
  *      duplicate_key; identical ones are all accepted and stored once;
  *   2. writes rejected rows (with raw values and a message) and pending rows;
@@ -40,6 +42,7 @@ DECLARE
     v_key_v text;
     v_from timestamptz;
     v_to timestamptz;
+    v_window record;
 BEGIN
     SELECT f.* INTO v_feed
     FROM etl.feed AS f
@@ -74,6 +77,50 @@ BEGIN
     FROM unnest(v_feed.key_columns) AS k;
 
     ANALYZE pg_temp.validated;
+
+    -- 0. Plausible windows: the first column out of its window names the rejection.
+    FOR v_window IN
+        SELECT
+            w.column_name,
+            a.atttypid = 'pg_catalog.date'::pg_catalog.regtype AS is_date,
+            coalesce(w.earliest, s_from.setting_value::date) AS earliest,
+            (
+                (now() AT TIME ZONE 'UTC')::date
+                + coalesce(w.days_ahead, s_ahead.setting_value::integer)
+            ) AS latest
+        FROM etl.plausible_window AS w
+        INNER JOIN pg_catalog.pg_attribute AS a
+            ON a.attrelid = 'pg_temp.validated'::regclass
+            AND a.attname = w.column_name
+            AND NOT a.attisdropped
+        CROSS JOIN etl.setting AS s_from
+        CROSS JOIN etl.setting AS s_ahead
+        WHERE w.feed_name = p_feed_name
+            AND s_from.setting_name = 'plausible_earliest_date'
+            AND s_ahead.setting_name = 'plausible_days_ahead'
+        ORDER BY w.column_name
+    LOOP
+        EXECUTE format(
+            $sql$
+            UPDATE pg_temp.validated AS v
+            SET
+                check_reason = 'value_not_allowed',
+                check_column = %1$L,
+                check_detail = %2$L
+            WHERE v.check_reason IS NULL
+                AND (v.%1$I < %3$s OR v.%1$I >= %4$s)
+            $sql$,
+            v_window.column_name,
+            format(
+                'outside the plausible window %s to %s (etl.plausible_window)',
+                v_window.earliest, v_window.latest
+            ),
+            CASE WHEN v_window.is_date THEN format('%L::date', v_window.earliest)
+                ELSE format('(%L::timestamp AT TIME ZONE %L)', v_window.earliest, 'UTC') END,
+            CASE WHEN v_window.is_date THEN format('%L::date', v_window.latest + 1)
+                ELSE format('(%L::timestamp AT TIME ZONE %L)', v_window.latest + 1, 'UTC') END
+        );
+    END LOOP;
 
     -- 1. Duplicate keys within the batch: a hash aggregate finds the few keys seen twice,
     --    the window functions then run over those rows only.
