@@ -1,3 +1,4 @@
+-- requires: etl/staging_partition_name.sql
 -- requires: etl/reason_message.sql
 -- requires: etl/ensure_partitions.sql
 -- requires: etl/analyze_partitions.sql
@@ -164,7 +165,7 @@ BEGIN
     );
 
     -- 2. Rejected and pending rows, with the raw values as read.
-    v_partition := format('staging.%I', format('%s_b%s', p_feed_name, p_batch_id));
+    v_partition := format('staging.%I', etl.staging_partition_name(p_feed_name, p_batch_id));
     IF EXISTS (SELECT 1 FROM pg_temp.validated AS t WHERE t.check_reason IS NOT NULL) THEN
         EXECUTE format(
             $sql$

@@ -1,3 +1,4 @@
+-- requires: etl/staging_partition_name.sql
 CREATE OR REPLACE PROCEDURE etl.close_batch(
     p_batch_id bigint,
     p_records_read bigint,
@@ -59,7 +60,7 @@ BEGIN
     WHERE b.batch_id = p_batch_id;
 
     EXECUTE format(
-        'DROP TABLE IF EXISTS staging.%I', format('%s_b%s', v_batch.feed_name, p_batch_id)
+        'DROP TABLE IF EXISTS staging.%I', etl.staging_partition_name(v_batch.feed_name, p_batch_id)
     );
 END;
 $$;

@@ -149,12 +149,6 @@ def shown_name(name: str) -> str:
     return "".join(ch if ch.isprintable() or ch == " " else repr(ch)[1:-1] for ch in name)
 
 
-def partition_name(feed: str, batch_id: int, half: int | None = None) -> str:
-    """The staging partition of a batch (etl.open_staging_partition makes it: <feed>_b<id>,
-    its halves <feed>_b<id>_1 and _2)."""
-    return f"{feed}_b{batch_id}" + ("" if half is None else f"_{half}")
-
-
 def read_feeds(conn: psycopg.Connection) -> dict[str, Feed]:
     rows = conn.execute(
         """
@@ -776,9 +770,13 @@ class Loader:
             message = f"unknown columns ignored: {', '.join(shown_name(u) or '(empty)' for u in unknown)}"
         self._close(fr, tally, "loaded", message)
 
-    @staticmethod
-    def _partition(feed: Feed, batch_id: int, half: int | None = None) -> sql.Composed:
-        return sql.SQL("staging.{}").format(sql.Identifier(partition_name(feed.name, batch_id, half)))
+    def _partition(self, feed: Feed, batch_id: int, half: int | None = None) -> sql.Composed:
+        """The staging partition of a batch (or one of its halves): the name is
+        etl.staging_partition_name's, the one naming rule."""
+        name = self.conn.execute(
+            "SELECT etl.staging_partition_name(%s, %s::bigint, %s::integer)", (feed.name, batch_id, half)
+        ).fetchone()[0]
+        return sql.SQL("staging.{}").format(sql.Identifier(name))
 
     def _split_point(self, ff: FeedFile) -> tuple[int, int] | None:
         """(byte offset, line number) where a second session can start COPYing, or None.
