@@ -14,8 +14,9 @@ AS $$
  * the clean table's columns, typed, plus check_reason / check_column / check_detail
  * (NULL when the row is good; 'plant_unknown' when it must wait) and check_keep.
  * This procedure:
- *   0. rejects good rows whose date or time columns lie outside their plausible window
- *      (etl.plausible_window, defaults in etl.setting) as value_not_allowed;
+ *   0. rejects good rows whose codes are longer than etl.feed_column.max_length, or whose
+ *      date or time columns lie outside their plausible window (etl.plausible_window,
+ *      defaults in etl.setting), as value_not_allowed;
  *   1. finds duplicate keys among the good rows: conflicting ones are all rejected as
  *      duplicate_key; identical ones are all accepted and stored once;
  *   2. writes rejected rows (with raw values and a message) and pending rows;
@@ -44,6 +45,7 @@ DECLARE
     v_from timestamptz;
     v_to timestamptz;
     v_window record;
+    v_limit record;
 BEGIN
     SELECT f.* INTO v_feed
     FROM etl.feed AS f
@@ -79,7 +81,35 @@ BEGIN
 
     ANALYZE pg_temp.validated;
 
-    -- 0. Plausible windows: the first column out of its window names the rejection.
+    -- 0. Codes too long to index, then plausible windows; the first column names the
+    --    rejection.
+    FOR v_limit IN
+        SELECT
+            c.column_name,
+            c.max_length
+        FROM etl.feed_column AS c
+        INNER JOIN pg_catalog.pg_attribute AS a
+            ON a.attrelid = 'pg_temp.validated'::regclass
+            AND a.attname = c.column_name
+            AND NOT a.attisdropped
+        WHERE c.feed_name = p_feed_name AND c.max_length IS NOT NULL
+        ORDER BY c.ordinal
+    LOOP
+        EXECUTE format(
+            $sql$
+            UPDATE pg_temp.validated AS v
+            SET
+                check_reason = 'value_not_allowed',
+                check_column = %1$L,
+                check_detail = %2$L
+            WHERE v.check_reason IS NULL AND length(v.%1$I::text) > %3$s
+            $sql$,
+            v_limit.column_name,
+            format('longer than %s characters', v_limit.max_length),
+            v_limit.max_length
+        );
+    END LOOP;
+
     FOR v_window IN
         SELECT
             w.column_name,

@@ -505,6 +505,28 @@ def cases() -> list[Case]:
     )
     add(
         Case(
+            "five_mb_key",
+            {pr: csv_text("production_runs", R1, run(2).replace("R2", "R" + "x" * (5 << 20)))},
+            {pr: Out("loaded", 2, 1, 1, lines=3, reasons=[(3, "value_not_allowed", "run_id")])},
+            says=["is not allowed: longer than 200 characters"],
+        )
+    )
+    add(
+        Case(
+            "lone_cr_in_a_quoted_field",
+            {
+                "downtime_events.csv": csv_text(
+                    "downtime_events",
+                    'E1,M1,2026-03-02T06:00:00Z,2026-03-02T06:10:00Z,JAM,"a\rb",false',
+                    "E2,M1,2026-03-02T07:00:00Z,2026-03-02T07:10:00Z,JAM,,false",
+                )
+            },
+            {"downtime_events.csv": Out("loaded", 2, 2, 0, lines=4)},
+            checks=[("SELECT reason_description FROM clean.downtime_event WHERE event_id = 'E1'", "a\rb")],
+        )
+    )
+    add(
+        Case(
             "injection_strings_are_values",
             {pr: csv_text("production_runs", run(1).replace("WO1", "'); DROP TABLE clean.production_run; --"))},
             {pr: Out("loaded", 1, 1, 0)},
