@@ -31,7 +31,7 @@ def _load(case: Case, folder, wh, monkeypatch, capsys) -> tuple[int, str]:
             return found
 
         monkeypatch.setattr(hublib.loader, "discover", discover_then_vanish)
-    status = hublib.cli.main(["load", str(folder)])
+    status = hublib.cli.main(["load", str(folder), *case.args])
     captured = capsys.readouterr()
     return status, captured.out + captured.err
 

@@ -81,6 +81,7 @@ class Case:
     vanish: list[str] = field(default_factory=list)  # files removed after discovery
     loads: int = 1  # load the folder this many times (the later loads change nothing)
     checks: list[tuple[str, object]] = field(default_factory=list)  # (SQL giving one value, that value)
+    args: list[str] = field(default_factory=list)  # given to `scripts/hub load` after the folder
 
 
 def _runs_1000_with_stray_quote() -> bytes:
@@ -345,6 +346,18 @@ def cases() -> list[Case]:
             {pr: LinkTo("/etc/passwd")},
             {},
             says=["warning: skipped", "outside the folder being loaded"],
+        )
+    )
+    add(
+        Case(
+            "symlink_outside_the_folder_followed_when_asked",
+            {
+                "../elsewhere/": None,
+                "../elsewhere/x.csv": csv_text("production_runs", R1),
+                pr: LinkTo("../elsewhere/x.csv"),
+            },
+            {pr: Out("loaded", 1, 1, 0, lines=2)},
+            args=["--follow-symlinks"],
         )
     )
     add(
