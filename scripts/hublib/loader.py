@@ -146,7 +146,13 @@ class LoadResult:
 def shown_name(name: str) -> str:
     """A file name fit for a report line: control characters escaped (a newline in a file
     name must not forge a line of the report)."""
-    return "".join(ch if ch.isprintable() or ch == " " else repr(ch)[1:-1] for ch in name)
+    return "".join(ch if ch.isprintable() or ch == " " else repr(ch)[1:-1] for ch in db_text(name))
+
+
+def db_text(text: str) -> str:
+    """A file name or path as the database can store it: bytes that are not UTF-8 (kept as
+    surrogates by Python) written as \\xNN escapes."""
+    return text.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
 
 
 def read_feeds(conn: psycopg.Connection) -> dict[str, Feed]:
@@ -662,8 +668,8 @@ class Loader:
             "SELECT etl.register_batch(%s, %s, %s, %s, %s::bigint, %s::text[], %s::text[], %s, %s::bigint)",
             (
                 ff.feed.name,
-                ff.path.name,
-                str(ff.path.absolute()),
+                db_text(ff.path.name),
+                db_text(str(ff.path.absolute())),
                 ff.sha256,
                 ff.size,
                 ff.header or [],

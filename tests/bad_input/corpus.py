@@ -377,6 +377,14 @@ def cases() -> list[Case]:
     )
     add(
         Case(
+            "file_name_not_utf8",
+            {"production_runs_\udcff.csv": csv_text("production_runs", R1)},
+            {"production_runs_\\xff.csv": Out("loaded", 1, 1, 0)},
+            says=["production_runs_\\xff.csv  "],
+        )
+    )
+    add(
+        Case(
             "same_content_under_another_name",
             {pr: csv_text("production_runs", R1), "production_runs_copy.csv": csv_text("production_runs", R1)},
             {pr: Out("loaded", 1, 1, 0), "production_runs_copy.csv": Out("skipped")},
