@@ -486,11 +486,9 @@ def iter_records(ff: FeedFile, tally: LineTally) -> Iterator[Record]:
 
 
 def _first_line_fields(line: str) -> list[str]:
-    """The fields of one line as a lenient reader sees them (for the raw values kept)."""
-    try:
-        return next(csv.reader([line.rstrip("\r\n")]), [])
-    except csv.Error:
-        return [line.rstrip("\r\n")]
+    """The raw values kept for a malformed record: its first line cut at every comma, quotes
+    left as they are (its quoting is what is broken)."""
+    return line.rstrip("\r\n").split(",")
 
 
 class Loader:
