@@ -88,3 +88,36 @@ def test_record_batch_lines_checks_its_arguments_and_is_safe_to_repeat(wh, tmp_p
     wh.conn.execute(call, (other, 5, 1, 0, 0, None))
     with pytest.raises(psycopg.errors.CheckViolation, match="batch_lines_reconciled_check"):
         wh.conn.execute("CALL etl.close_batch(%s::bigint, 0::bigint)", (other,))
+
+
+def test_a_file_that_grows_while_it_is_loaded_is_left_for_the_next_load(wh, tmp_path, monkeypatch):
+    import hublib.loader
+
+    feed_file(tmp_path, "production_runs", RUN.format(n=1), "R2,M1,SKU1")  # a malformed record: parsed
+    feed_file(tmp_path, "production_runs", RUN.format(n=3), name="production_runs_2.csv")
+    real = hublib.loader.inspect
+
+    def inspect_then_append(feed, path):
+        ff = real(feed, path)
+        if path.name == "production_runs.csv":
+            with path.open("a") as fh:
+                fh.write(RUN.format(n=4) + "\n")
+        return ff
+
+    monkeypatch.setattr(hublib.loader, "inspect", inspect_then_append)
+    result = wh.load(tmp_path)
+    grown, other = result.files
+    assert (grown.status, grown.batch_id) == ("unopened", None)
+    assert grown.message == (
+        "production_runs.csv cannot be read: the file changed while it was loaded (3 lines, then 4); "
+        "nothing was registered for it"
+    )
+    assert result.needs_attention == [grown]
+    assert (other.status, other.accepted) == ("loaded", 1)
+    assert wh.all("SELECT file_name FROM etl.batch") == [("production_runs_2.csv",)]
+    monkeypatch.undo()
+    again = wh.load(tmp_path)  # the next load takes it
+    assert [(f.path.name, f.status, f.read) for f in again.files] == [
+        ("production_runs.csv", "loaded", 3),
+        ("production_runs_2.csv", "skipped", 0),
+    ]
