@@ -11,10 +11,16 @@
 -- is never another feed's.
 
 INSERT INTO etl.reason (reason_code, description)
-VALUES (
+VALUES
+(
     'unreadable_file',
     'The file''s bytes cannot be read as records (binary data, a corrupt or truncated gzip, '
     'a file named .gz that is not gzip); the whole file is rejected.'
+),
+(
+    'malformed_header',
+    'The header line is not one well-formed CSV record (a stray quote, say); the whole file '
+    'is rejected.'
 );
 
 ALTER TABLE etl.batch
@@ -48,8 +54,8 @@ COMMENT ON COLUMN etl.batch.continuation_lines IS
 'newline). A malformed record never has any: it is rejected at its first line and reading '
 'resumes on the next.';
 COMMENT ON COLUMN etl.batch.reject_reason IS
-'Why the whole file was rejected (missing_column, duplicate_column, malformed_record for '
-'a broken header, invalid_encoding, unreadable_file); NULL for a loaded file.';
+'Why the whole file was rejected (missing_column, duplicate_column, malformed_header, '
+'invalid_encoding, unreadable_file); NULL for a loaded file.';
 
 ALTER TABLE etl.rejected_row
 ADD COLUMN line_count integer NOT NULL DEFAULT 1,

@@ -6,8 +6,9 @@ duplicated; stray quotes, NULs, line ends), and every load must hold:
 - records read = accepted + rejected + pending, with the rows kept to prove it;
 - every physical line is accounted for: the batch's line count is the file's, counted here
   independently, and equals header + blank + records + continuation lines;
-- the record of every line left intact, when no line before it holds a quote (nothing can
-  run on into it), is accepted (or rejected as duplicate_key when a mutated line took its key).
+- every record left intact, when nothing before it holds a quote (nothing can run on into
+  it), is accepted (or rejected as duplicate_key when a mutated record took its key).
+  Mutations work on records (a record with a quoted line break is one unit).
 
 A few hundred examples run in the normal suite (about half a minute); set
 HUB_FUZZ_EXAMPLES=5000 (say) for a longer, randomised run.
@@ -36,15 +37,19 @@ BASE = {
     ],
     "sensor_readings": [f"M1,2026-03-02T06:{m:02d}:00Z,temp,{20 + m}.5,C" for m in range(8)],
     "gl_entries": [f"G{n},2026-03-0{n},P1,CC1,5100,{n}00.25,EUR,entry {n}" for n in range(1, 9)],
+    # The last record holds a quoted field over three lines (one chunk, mutated as one).
+    "downtime_events": [
+        *[f"E{n},M1,2026-03-02T0{n}:00:00Z,2026-03-02T0{n}:10:00Z,JAM,,false" for n in range(1, 7)],
+        'E7,M1,2026-03-02T08:00:00Z,2026-03-02T08:10:00Z,JAM,"jam in\nthe feeder,\nagain",false',
+    ],
 }
-KEY_FIELDS = {"production_runs": [0], "sensor_readings": [0, 1, 2], "gl_entries": [0]}
 SPECIAL = [b'"', b"\x00", b"\n", b"\r", b"\r\n", b",", b"\xff", b"\xef\xbb\xbf", b'""', b" "]
 
 
 @dataclass
 class Chunk:
     data: bytes
-    original: int | None  # index of the base line it still is, byte for byte (0 = header)
+    original: int | None  # index of the base record it still is, byte for byte (0 = header)
 
 
 def physical_lines(data: bytes) -> int:

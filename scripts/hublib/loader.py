@@ -729,7 +729,7 @@ class Loader:
         missing = [c for c in feed.required if c not in header]
         if ff.header_problem or duplicated or missing:
             if ff.header_problem:
-                reason, column = "malformed_record", None
+                reason, column = "malformed_header", None
                 message = f"{ff.shown}: {ff.header_problem}, so every record of the file is rejected"
             elif missing:
                 reason, column = "missing_column", missing[0]
@@ -878,7 +878,7 @@ class Loader:
                     if problem is not None:
                         reason, column, message = problem
                         raw = _raw(header, rec.fields)
-                        rejects.write(_rejection(batch_id, rec.line, reason, column, message, raw))
+                        rejects.write(_rejection(batch_id, rec.line, reason, column, message, raw, rec.span))
                         continue
                     copy.write_row([rec.line, *(rec.fields[i] if rec.fields[i] != "" else None for i in positions)])
             self._write_rejections(rejects)

@@ -67,7 +67,7 @@ def print_load(result: LoadResult, out) -> None:
     out(
         f"load: {len(loaded)} file(s) loaded, {sum(f.status == 'skipped' for f in result.files)} already loaded; "
         f"read {total['read']} = accepted {total['accepted']} + rejected {total['rejected']} "
-        f"+ pending {total['pending']}; every batch reconciles"
+        f"+ pending {total['pending']}; every batch reconciles (records and physical lines)"
     )
     trouble = result.needs_attention
     if trouble:

@@ -129,14 +129,14 @@ def cases() -> list[Case]:
             "stray_quote_at_start_of_header",
             {pr: csv_text("production_runs", *rows, header='"' + H["production_runs"])},
             {pr: Out("rejected", 1000, 0, 1000, lines=1001)},
-            says=["header line is not one well-formed CSV record"],
+            says=["header line is not one well-formed CSV record", "line 2: malformed_header"],
         )
     )
     add(
         Case(
             "unbalanced_quote_in_middle_of_header",
             {pr: csv_text("production_runs", R1, header=H["production_runs"].replace("shift_code", '"shift_code'))},
-            {pr: Out("rejected", 1, 0, 1, lines=2, reasons=[(2, "malformed_record", None)])},
+            {pr: Out("rejected", 1, 0, 1, lines=2, reasons=[(2, "malformed_header", None)])},
         )
     )
     add(
