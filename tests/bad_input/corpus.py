@@ -362,6 +362,17 @@ def cases() -> list[Case]:
     )
     add(
         Case(
+            "symlink_loop_and_dangling_symlink",
+            {pr: LinkTo("production_runs.csv"), "production_runs_2.csv": LinkTo("gone.csv")},
+            {},
+            says=[
+                "ignored production_runs.csv: a symbolic link whose target does not exist",
+                "ignored production_runs_2.csv: a symbolic link whose target does not exist",
+            ],
+        )
+    )
+    add(
+        Case(
             "symlink_inside_the_folder",
             {"data/": None, "data/x.txt": csv_text("production_runs", R1), pr: LinkTo("data/x.txt")},
             {pr: Out("loaded", 1, 1, 0)},
