@@ -121,3 +121,21 @@ def test_a_file_that_grows_while_it_is_loaded_is_left_for_the_next_load(wh, tmp_
         ("production_runs.csv", "loaded", 3),
         ("production_runs_2.csv", "skipped", 0),
     ]
+
+
+def test_a_quote_left_open_longer_than_the_limit_is_a_stray_quote(wh, tmp_path, monkeypatch):
+    import hublib.loader
+
+    monkeypatch.setattr(hublib.loader, "MAX_RECORD_LINES", 3)
+    rows = [RUN.format(n=n) for n in range(1, 9)]
+    rows[1] = rows[1].replace("WO2", '"WO2')  # line 3 opens a quote ...
+    rows[5] = rows[5].replace("WO6", 'WO6"')  # ... that line 7 would close, 5 lines on
+    feed_file(tmp_path, "production_runs", *rows)
+    f = wh.load(tmp_path).files[-1]
+    assert (f.read, f.accepted, f.rejected) == (8, 7, 1)
+    assert wh.rejected(f.batch_id) == [(3, "malformed_record", None)]
+    assert wh.scalar("SELECT message FROM etl.rejected_row") == (
+        "a quoted field opened here is not closed within 3 lines"
+    )
+    # WO6" on line 7 is a quote inside an unquoted field: a value like any other.
+    assert wh.scalar("SELECT work_order FROM clean.production_run WHERE run_id = 'R6'") == 'WO6"'

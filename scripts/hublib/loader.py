@@ -396,93 +396,92 @@ class LineTally:
     read: int = 0
 
 
-class _Lines:
-    """The physical lines of a text stream for the csv reader, with a way back: the lines
-    a malformed record took after its first are read again."""
+class _TooLong(Exception):
+    """A record ran over MAX_RECORD_LINES lines."""
 
-    def __init__(self, text):
-        self.text = text
-        self.back: deque[str] = deque()
-        self.taken: list[str] = []
-        self.next_no = 1
 
-    def __iter__(self):
-        return self
-
-    def __next__(self) -> str:
-        if len(self.taken) >= MAX_RECORD_LINES:
-            raise StopIteration
-        line = self.back.popleft() if self.back else self.text.readline()
-        if not line:
-            raise StopIteration
-        self.taken.append(line)
-        self.next_no += 1
-        return line
-
-    def start(self) -> int:
-        self.taken = []
-        return self.next_no
-
-    def give_back_all_but_first(self) -> int:
-        rest = self.taken[1:]
-        self.back.extendleft(reversed(rest))
-        self.next_no -= len(rest)
-        self.taken = self.taken[:1]
-        return len(rest)
+def _line_feed(lines: Iterator[str], back: deque[str], taken: list[str]) -> Iterator[str]:
+    """The physical lines for the csv reader: first the ones given back (the lines a
+    malformed record took after its first), then the file's; each one handed out is noted
+    in `taken` (the caller empties it at every record)."""
+    while True:
+        if back:
+            line = back.popleft()
+        else:
+            line = next(lines, None)
+            if line is None:
+                return
+        taken.append(line)
+        if len(taken) > MAX_RECORD_LINES:
+            raise _TooLong
+        yield line
 
 
 def iter_records(ff: FeedFile, tally: LineTally) -> Iterator[Record]:
     """Every data record of the file (the header, line 1, is skipped) with the physical
     line it starts on. A record whose quoting is broken, or whose field count differs from
     the header's, is a malformed_record at its first line only; reading resumes on the
-    next physical line. Blank lines are not records. `tally` counts every line."""
+    next physical line. Blank lines are not records. `tally` counts every line.
+    The csv module reads the lines (no read-ahead: it takes exactly a record's lines);
+    after a malformed record the lines it took after its first are given back, and the
+    reader starts again on them."""
     expected = len(ff.header) if ff.header else None
     with ff.open() as fh:
-        text = io.TextIOWrapper(fh, encoding="utf-8-sig", errors="surrogateescape", newline="")
-        src = _Lines(text)
-        if next(src, None) is None:
+        lines = iter(io.TextIOWrapper(fh, encoding="utf-8-sig", errors="surrogateescape", newline=""))
+        if next(lines, None) is None:
             return
         tally.header = 1
-        reader = csv.reader(src, strict=True)
+        done = 1  # lines consumed by the records so far (the header)
+        back: deque[str] = deque()
+        taken: list[str] = []
+        reader = csv.reader(_line_feed(lines, back, taken), strict=True)
         while True:
-            start = src.start()
+            start = done + 1
+            taken.clear()
+            problem = None
             try:
                 fields = next(reader)
             except StopIteration:
                 break
+            except _TooLong:
+                problem = f"a quoted field opened here is not closed within {MAX_RECORD_LINES:,} lines"
             except csv.Error as exc:
-                if not src.taken:
-                    break
-                spanned = len(src.taken)
-                src.give_back_all_but_first()
-                tally.read += 1
-                if spanned >= MAX_RECORD_LINES:
-                    what = f"a quoted field opened here is not closed within {MAX_RECORD_LINES:,} lines"
-                elif "end of data" in str(exc):
-                    what = "a quoted field opened here is never closed (a stray quote?)"
+                if "end of data" in str(exc):
+                    problem = "a quoted field opened here is never closed (a stray quote?)"
                 else:
-                    what = f"broken quoting: {exc}"
-                yield Record(start, 1, _first_line_fields(src.taken[0]), ("malformed_record", None, what))
-                continue
-            spanned = len(src.taken)
-            if not fields:
-                tally.blank += spanned
-                continue
+                    problem = f"broken quoting: {exc}"
+            if problem is None:
+                spanned = len(taken)
+                if not fields:
+                    tally.blank += spanned
+                    done += spanned
+                    continue
+                if expected is None or len(fields) == expected:
+                    tally.read += 1
+                    tally.continuation += spanned - 1
+                    done += spanned
+                    yield Record(start, spanned, fields)
+                    continue
+                problem = f"the record has {len(fields)} fields but the header has {expected}"
+                if spanned == 1:
+                    tally.read += 1
+                    done += 1
+                    yield Record(start, 1, fields, ("malformed_record", None, problem))
+                    continue
+                problem += (
+                    f" (a quoted field ran on to line {start + spanned - 1}; only line {start} is taken as this record)"
+                )
+            # Malformed: its first line only; the others are read again, by a new reader.
+            if not taken:
+                break
+            first = taken[0]
+            back.extendleft(reversed(taken[1:]))
             tally.read += 1
-            if expected is not None and len(fields) != expected:
-                message = f"the record has {len(fields)} fields but the header has {expected}"
-                if spanned > 1:
-                    message += (
-                        f" (a quoted field ran on to line {start + spanned - 1}; "
-                        f"only line {start} is taken as this record)"
-                    )
-                    fields = _first_line_fields(src.taken[0])
-                    src.give_back_all_but_first()
-                yield Record(start, 1, fields, ("malformed_record", None, message))
-                continue
-            tally.continuation += spanned - 1
-            yield Record(start, spanned, fields)
-        tally.lines = src.next_no - 1
+            done += 1
+            yield Record(start, 1, _first_line_fields(first), ("malformed_record", None, problem))
+            taken.clear()
+            reader = csv.reader(_line_feed(lines, back, taken), strict=True)
+        tally.lines = done
 
 
 def _first_line_fields(line: str) -> list[str]:
