@@ -1,6 +1,6 @@
 """Property-based fuzzing of the loader (Hypothesis): valid feed files get random
 byte-level mutations (bytes inserted, deleted, flipped; the file truncated; lines
-duplicated; stray quotes, NULs, line ends), and every load must hold:
+duplicated; stray quotes, NULs, line ends; a gzip cut short), and every load must hold:
 
 - no exception escapes (no traceback), and every file ends loaded or rejected;
 - records read = accepted + rejected + pending, with the rows kept to prove it;
@@ -124,15 +124,19 @@ def test_fuzzed_feed_files_never_lose_a_line(wh):
         feed=st.sampled_from(sorted(BASE)),
         ops=st.lists(mutation, min_size=1, max_size=4),
         gz=st.sampled_from([False, False, False, True]),
+        gz_cut=st.none() | st.integers(1, 400),
     )
-    def check(feed, ops, gz):
+    def check(feed, ops, gz, gz_cut):
         chunks = mutate(feed, ops)
         data = b"".join(c.data for c in chunks)
         with tempfile.TemporaryDirectory() as tmp:
             name = f"{feed}.csv" + (".gz" if gz else "")
             path = Path(tmp) / name
+            truncated = False
             if gz:
-                path.write_bytes(gzip.compress(data, mtime=0))
+                packed = gzip.compress(data, mtime=0)
+                truncated = gz_cut is not None and gz_cut < len(packed)
+                path.write_bytes(packed[:gz_cut] if truncated else packed)
             else:
                 path.write_bytes(data)
             result = loader.load([Path(tmp)])
@@ -150,6 +154,8 @@ def test_fuzzed_feed_files_never_lose_a_line(wh):
         assert read == accepted + rejected + pending
         kept = conn.execute("SELECT count(*) FROM etl.rejected_row WHERE batch_id = %s", (f.batch_id,)).fetchone()[0]
         assert kept == rejected
+        if truncated:  # a truncated gzip: a rejected file, its bytes not records
+            assert (f.status, reason, lines, read) == ("rejected", "unreadable_file", None, 0), f.message
         if lines is None:  # bytes that are not text: a rejected file with its reason
             assert f.status == "rejected" and reason in ("invalid_encoding", "unreadable_file")
             seen["rejected_files"] += 1
