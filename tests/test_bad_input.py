@@ -20,7 +20,8 @@ def test_the_corpus_has_at_least_45_kinds():
 
 def _load(case: Case, folder, wh, monkeypatch, capsys) -> tuple[int, str]:
     monkeypatch.setenv("DATABASE_URL", wh.url)
-    monkeypatch.setattr(hublib.cli, "do_migrate", lambda _url: None)  # the fixture's database is migrated
+    # The fixture's database is migrated (and load no longer migrates once issue 10 lands).
+    monkeypatch.setattr(hublib.cli, "do_migrate", lambda _url: None, raising=False)
     if case.vanish:
         real = hublib.loader.discover
 
