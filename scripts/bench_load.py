@@ -100,23 +100,23 @@ def child(step: str, url: str, path: Path) -> None:
             conn.execute(f"COPY bench_ref FROM '{path}' (FORMAT csv, HEADER true)")
             print(f"copy_seconds={time.perf_counter() - t:.3f}")
     elif step == "hub_copy":
-        from hublib.loader import FileResult, Loader, fingerprint, read_header
+        from hublib.loader import FileResult, Loader, inspect
 
         with psycopg.connect(url) as conn:
             loader = Loader(conn, log=lambda _m: None, url=url)
             feed = loader.feeds["sensor_readings"]
-            header = read_header(path)
             fr = FileResult(path=path, feed=feed.name)
-            sha, size = fingerprint(path)
+            ff = inspect(feed, path)
             t = time.perf_counter()
             # What the loader does: two sessions when the file allows, else one.
-            split = loader._split_point(path, size)
-            batch_id, rows = (None, None)
+            split = loader._split_point(ff)
+            batch_id, tally = (None, None)
             if split is not None:
-                batch_id, rows = loader._copy_two_sessions(fr, feed, path, sha, size, header, split)
-            if rows is None:
-                batch_id = loader._register(fr, feed, path, sha, size, header, [], "copy")
-                rows = loader._copy_fast(batch_id, feed, path, header)
+                batch_id, tally = loader._copy_two_sessions(fr, ff, split)
+            if tally is None:
+                batch_id = loader._register(fr, ff, [], "copy")
+                tally = loader._copy_fast(batch_id, ff)
+            rows = tally.read if tally else None
             conn.commit()
             print(f"copy_seconds={time.perf_counter() - t:.3f} rows={rows} method={fr.method}")
     elif step == "hub_load":

@@ -77,3 +77,25 @@ def test_generate_command(tmp_path):
     assert "plants.csv" in proc.stdout and "(seed 2)" in proc.stdout
     bad = run_hub("generate", str(tmp_path / "g"), "--days", "zero")
     assert bad.returncode == 2 and "Traceback" not in bad.stderr and bad.stderr.startswith("hub: ")
+
+
+def _ids(folder):
+    """Every id of the event and finance feeds (run, stop, GL entry, invoice)."""
+    ids = set()
+    for path in folder.iterdir():
+        if path.name.startswith(("production_runs", "downtime_events", "gl_entries", "sales_lines")):
+            with path.open(newline="") as fh:
+                ids |= {row[0] for row in csv.reader(fh)} - {"run_id", "event_id", "entry_id", "invoice_id"}
+    return ids
+
+
+def test_ids_never_collide_across_calls_with_another_start_or_seed(tmp_path):
+    from datetime import date
+
+    generate(tmp_path / "feb", seed=1, machines=3, days=7, start=date(2026, 2, 2), sensor_interval=0)
+    generate(tmp_path / "mar", seed=1, machines=3, days=7, start=date(2026, 3, 2), sensor_interval=0)
+    generate(tmp_path / "feb2", seed=2, machines=3, days=7, start=date(2026, 2, 2), sensor_interval=0)
+    feb, mar, feb2 = _ids(tmp_path / "feb"), _ids(tmp_path / "mar"), _ids(tmp_path / "feb2")
+    assert feb and mar and feb2
+    assert not feb & mar and not feb & feb2 and not mar & feb2
+    assert any(i.startswith("RUN-S1-20260202-") for i in feb) and any(i.startswith("GL-S2-20260202-") for i in feb2)

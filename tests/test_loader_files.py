@@ -144,7 +144,7 @@ def test_invalid_utf8_rejects_only_that_record(wh, tmp_path):
     write(tmp_path, "production_runs.csv", good.encode() + bad)
     f = wh.load(tmp_path).files[-1]
     assert (f.read, f.accepted, f.rejected) == (2, 1, 1)
-    assert wh.rejected(f.batch_id) == [(3, "invalid_encoding", None)]
+    assert wh.rejected(f.batch_id) == [(3, "invalid_encoding", "work_order")]
     assert wh.scalar("SELECT raw_values->>'work_order' FROM etl.rejected_row") == "WO\ufffd"
 
 

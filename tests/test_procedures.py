@@ -7,7 +7,7 @@ import psycopg
 import pytest
 
 from hublib.errors import HubError
-from hublib.loader import FileResult, Loader
+from hublib.loader import FileResult, Loader, inspect
 from tests.helpers import BERLIN, HEADERS, M1_IN_P1, feed_file
 
 FEEDS_WITH_ROWS = {
@@ -32,17 +32,10 @@ def _stage_and_validate_twice(wh, tmp_path, feed):
     path = feed_file(tmp_path, feed, *FEEDS_WITH_ROWS[feed])
     with psycopg.connect(wh.url) as conn:
         loader = Loader(conn)
-        batch_id = loader._register(
-            FileResult(path=path, feed=feed),
-            loader.feeds[feed],
-            path,
-            f"sha-{feed}",
-            1,
-            HEADERS[feed].split(","),
-            [],
-            "copy",
-        )
-        read = loader._copy_fast(batch_id, loader.feeds[feed], path, HEADERS[feed].split(","))
+        ff = inspect(loader.feeds[feed], path)
+        assert ff.header == HEADERS[feed].split(",")
+        batch_id = loader._register(FileResult(path=path, feed=feed), ff, [], "copy")
+        read = loader._copy_fast(batch_id, ff).read
         conn.execute(f"CALL etl.validate_{feed}(%s::bigint)", (batch_id,))
         conn.commit()
         first = wh.snapshot()
@@ -106,7 +99,7 @@ def test_an_unbalanced_batch_cannot_be_closed(wh, tmp_path):
     with psycopg.connect(wh.url) as conn:
         loader = Loader(conn)
         holder = FileResult(path=path, feed="plants")
-        batch_id = loader._register(holder, loader.feeds["plants"], path, "sha", 1, [], [], "copy")
+        batch_id = loader._register(holder, inspect(loader.feeds["plants"], path), [], "copy")
         with pytest.raises(psycopg.errors.CheckViolation, match="does not reconcile: read 5 <> accepted 0"):
             conn.execute("CALL etl.close_batch(%s::bigint, 5::bigint)", (batch_id,))
 

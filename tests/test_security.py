@@ -17,7 +17,12 @@ from psycopg.conninfo import make_conninfo
 from tests.conftest import ROOT, run_hub
 
 RUN_VIEWS = {"pipeline_runs", "pipeline_run_steps", "data_quality_results"}
-ENTRY_POINTS = {"etl.run_pipeline(bigint)", "etl.rebuild(date,date,bigint)", "etl.run_step(bigint,integer,integer,integer)"}
+ENTRY_POINTS = {
+    "etl.run_pipeline(bigint)",
+    "etl.rebuild(date,date,bigint)",
+    "etl.run_step(bigint,integer,integer,integer)",
+    "etl.staging_partition_name(text,bigint,integer)",
+}
 PURE_FOR_VIEWS = {
     "dw.oee_ratios(numeric,numeric,numeric,numeric,numeric,numeric,numeric)",
     "dw.end_of_day(date,text)",

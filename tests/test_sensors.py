@@ -228,3 +228,20 @@ def test_generated_telemetry_drifts_before_breakdowns_and_has_its_faults(wh, tmp
     # and the dropouts: some machine-hours have no readings at all
     hours = wh.scalar("SELECT count(*) FROM dw.fact_sensor_hourly WHERE metric = 'power'")
     assert hours < 6 * 21 * 24
+
+
+def test_hourly_sums_do_not_depend_on_the_order_of_the_rows(wh, tmp_path):
+    """Readings whose float sum depends on the order they are added in: 1e16 + 1 is 1e16
+    in double precision, so (1e16 + 1) - 1e16 + 1 = 1 but 1 + 1 + 1e16 - 1e16 = 2. The
+    facts are summed in numeric: the exact 2 whatever the order, on any database."""
+    feed_file(tmp_path, "plants", BERLIN)
+    feed_file(tmp_path, "machines", M1_IN_P1)
+    values = ["10000000000000000", "1", "-10000000000000000", "1"]
+    feed_file(tmp_path, "sensor_readings", *[f"M1,2026-03-02T06:0{i}:00Z,temp,{v},C" for i, v in enumerate(values)])
+    wh.load(tmp_path)
+    wh.conn.execute("CALL etl.run_pipeline()")
+    # sum 2, mean 2 / 4 = 0.5, squares 1e32 + 1 + 1e32 + 1 = 2e32 + 2 (2e32 as a double)
+    assert wh.one("SELECT sum_value, avg_value, sum_squares FROM dw.fact_sensor_hourly") == (2.0, 0.5, 2e32)
+    first = wh.all("SELECT * FROM reporting.sensor_hourly")
+    assert wh.all("SELECT * FROM reporting.sensor_hourly") == first
+    assert first[0][6] == 0.5

@@ -82,10 +82,13 @@ BEGIN
             count(*) AS readings,
             min(r.value) AS min_value,
             max(r.value) AS max_value,
-            avg(r.value) AS avg_value,
-            stddev_samp(r.value) AS stddev_value,
-            sum(r.value) AS sum_value,
-            sum(r.value * r.value) AS sum_squares,
+            -- Summed in numeric, which is exact whatever the order the rows come in (a
+            -- float sum depends on it): the same readings give the same bits on any
+            -- database, plan or number of parallel workers.
+            avg(r.value::numeric)::double precision AS avg_value,
+            stddev_samp(r.value::numeric)::double precision AS stddev_value,
+            sum(r.value::numeric)::double precision AS sum_value,
+            sum(r.value::numeric * r.value::numeric)::double precision AS sum_squares,
             max(r.unit) AS unit
         FROM clean.sensor_reading AS r
         WHERE r.reading_ts >= v_piece.piece_from AND r.reading_ts < v_piece.piece_to

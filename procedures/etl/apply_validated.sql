@@ -1,3 +1,4 @@
+-- requires: etl/staging_partition_name.sql
 -- requires: etl/reason_message.sql
 -- requires: etl/ensure_partitions.sql
 -- requires: etl/analyze_partitions.sql
@@ -13,6 +14,9 @@ AS $$
  * the clean table's columns, typed, plus check_reason / check_column / check_detail
  * (NULL when the row is good; 'plant_unknown' when it must wait) and check_keep.
  * This procedure:
+ *   0. rejects good rows whose codes are longer than etl.feed_column.max_length, or whose
+ *      date or time columns lie outside their plausible window (etl.plausible_window,
+ *      defaults in etl.setting), as value_not_allowed;
  *   1. finds duplicate keys among the good rows: conflicting ones are all rejected as
  *      duplicate_key; identical ones are all accepted and stored once;
  *   2. writes rejected rows (with raw values and a message) and pending rows;
@@ -41,6 +45,8 @@ DECLARE
     v_key_v text;
     v_from timestamptz;
     v_to timestamptz;
+    v_window record;
+    v_limit record;
 BEGIN
     -- The batch must exist, be loading and be of this feed (etl.retry_pending marks a
     -- batch it validates again as loading for its own transaction).
@@ -97,6 +103,78 @@ BEGIN
 
     ANALYZE pg_temp.validated;
 
+    -- 0. Codes too long to index, then plausible windows; the first column names the
+    --    rejection.
+    FOR v_limit IN
+        SELECT
+            c.column_name,
+            c.max_length
+        FROM etl.feed_column AS c
+        INNER JOIN pg_catalog.pg_attribute AS a
+            ON a.attrelid = 'pg_temp.validated'::regclass
+            AND a.attname = c.column_name
+            AND NOT a.attisdropped
+        WHERE c.feed_name = p_feed_name AND c.max_length IS NOT NULL
+        ORDER BY c.ordinal
+    LOOP
+        EXECUTE format(
+            $sql$
+            UPDATE pg_temp.validated AS v
+            SET
+                check_reason = 'value_not_allowed',
+                check_column = %1$L,
+                check_detail = %2$L
+            WHERE v.check_reason IS NULL AND length(v.%1$I::text) > %3$s
+            $sql$,
+            v_limit.column_name,
+            format('longer than %s characters', v_limit.max_length),
+            v_limit.max_length
+        );
+    END LOOP;
+
+    FOR v_window IN
+        SELECT
+            w.column_name,
+            a.atttypid = 'pg_catalog.date'::pg_catalog.regtype AS is_date,
+            coalesce(w.earliest, s_from.setting_value::date) AS earliest,
+            (
+                (now() AT TIME ZONE 'UTC')::date
+                + coalesce(w.days_ahead, s_ahead.setting_value::integer)
+            ) AS latest
+        FROM etl.plausible_window AS w
+        INNER JOIN pg_catalog.pg_attribute AS a
+            ON a.attrelid = 'pg_temp.validated'::regclass
+            AND a.attname = w.column_name
+            AND NOT a.attisdropped
+        CROSS JOIN etl.setting AS s_from
+        CROSS JOIN etl.setting AS s_ahead
+        WHERE w.feed_name = p_feed_name
+            AND s_from.setting_name = 'plausible_earliest_date'
+            AND s_ahead.setting_name = 'plausible_days_ahead'
+        ORDER BY w.column_name
+    LOOP
+        EXECUTE format(
+            $sql$
+            UPDATE pg_temp.validated AS v
+            SET
+                check_reason = 'value_not_allowed',
+                check_column = %1$L,
+                check_detail = %2$L
+            WHERE v.check_reason IS NULL
+                AND (v.%1$I < %3$s OR v.%1$I >= %4$s)
+            $sql$,
+            v_window.column_name,
+            format(
+                'outside the plausible window %s to %s (etl.plausible_window)',
+                v_window.earliest, v_window.latest
+            ),
+            CASE WHEN v_window.is_date THEN format('%L::date', v_window.earliest)
+                ELSE format('(%L::timestamp AT TIME ZONE %L)', v_window.earliest, 'UTC') END,
+            CASE WHEN v_window.is_date THEN format('%L::date', v_window.latest + 1)
+                ELSE format('(%L::timestamp AT TIME ZONE %L)', v_window.latest + 1, 'UTC') END
+        );
+    END LOOP;
+
     -- 1. Duplicate keys within the batch: a hash aggregate finds the few keys seen twice,
     --    the window functions then run over those rows only.
     EXECUTE format(
@@ -139,7 +217,7 @@ BEGIN
     );
 
     -- 2. Rejected and pending rows, with the raw values as read.
-    v_partition := format('staging.%I', format('%s_b%s', p_feed_name, p_batch_id));
+    v_partition := format('staging.%I', etl.staging_partition_name(p_feed_name, p_batch_id));
     IF EXISTS (SELECT 1 FROM pg_temp.validated AS t WHERE t.check_reason IS NOT NULL) THEN
         EXECUTE format(
             $sql$

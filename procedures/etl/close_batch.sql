@@ -1,3 +1,4 @@
+-- requires: etl/staging_partition_name.sql
 CREATE OR REPLACE PROCEDURE etl.close_batch(
     p_batch_id bigint,
     p_records_read bigint,
@@ -38,11 +39,11 @@ BEGIN
     WITH moved AS (
         DELETE FROM staging.rejected_row AS r
         WHERE r.batch_id = p_batch_id
-        RETURNING r.batch_id, r.file_line, r.reason_code, r.column_name, r.message, r.raw_values
+        RETURNING r.batch_id, r.file_line, r.reason_code, r.column_name, r.message, r.raw_values, r.line_count
     )
 
-    INSERT INTO etl.rejected_row (batch_id, file_line, reason_code, column_name, message, raw_values)
-    SELECT m.batch_id, m.file_line, m.reason_code, m.column_name, m.message, m.raw_values
+    INSERT INTO etl.rejected_row (batch_id, file_line, reason_code, column_name, message, raw_values, line_count)
+    SELECT m.batch_id, m.file_line, m.reason_code, m.column_name, m.message, m.raw_values, m.line_count
     FROM moved AS m;
 
     SELECT count(*) INTO v_rejected FROM etl.rejected_row AS r WHERE r.batch_id = p_batch_id;
@@ -70,7 +71,7 @@ BEGIN
     WHERE b.batch_id = p_batch_id;
 
     EXECUTE format(
-        'DROP TABLE IF EXISTS staging.%I', format('%s_b%s', v_batch.feed_name, p_batch_id)
+        'DROP TABLE IF EXISTS staging.%I', etl.staging_partition_name(v_batch.feed_name, p_batch_id)
     );
 END;
 $$;

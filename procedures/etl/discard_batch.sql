@@ -1,3 +1,4 @@
+-- requires: etl/staging_partition_name.sql
 CREATE OR REPLACE PROCEDURE etl.discard_batch(p_batch_id bigint)
 LANGUAGE plpgsql
 SECURITY DEFINER
@@ -26,7 +27,7 @@ BEGIN
             USING ERRCODE = 'object_in_use',
                 HINT = 'Only a batch that never finished loading can be discarded.';
     END IF;
-    EXECUTE format('DROP TABLE IF EXISTS staging.%I', format('%s_b%s', v_batch.feed_name, p_batch_id));
+    EXECUTE format('DROP TABLE IF EXISTS staging.%I', etl.staging_partition_name(v_batch.feed_name, p_batch_id));
     DELETE FROM etl.rejected_row AS r WHERE r.batch_id = p_batch_id;
     DELETE FROM staging.rejected_row AS r WHERE r.batch_id = p_batch_id;
     DELETE FROM etl.pending_record AS p WHERE p.batch_id = p_batch_id;

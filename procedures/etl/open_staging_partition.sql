@@ -1,3 +1,4 @@
+-- requires: etl/staging_partition_name.sql
 CREATE OR REPLACE FUNCTION etl.open_staging_partition(p_batch_id bigint, p_split_line bigint DEFAULT NULL)
 RETURNS text
 LANGUAGE plpgsql
@@ -38,7 +39,7 @@ BEGIN
     END IF;
     v_feed := v_batch.feed_name;
 
-    v_partition := format('%s_b%s', v_feed, p_batch_id);
+    v_partition := etl.staging_partition_name(v_feed, p_batch_id);
     IF to_regclass(format('staging.%I', v_partition)) IS NOT NULL THEN
         RETURN format('staging.%I', v_partition);
     END IF;
@@ -58,7 +59,7 @@ BEGIN
 
     FOR v_leaf IN
         SELECT
-            CASE WHEN p_split_line IS NULL THEN v_partition ELSE v_partition || '_' || n END AS name,
+            etl.staging_partition_name(v_feed, p_batch_id, CASE WHEN p_split_line IS NOT NULL THEN n END) AS name,
             CASE WHEN n = 1 THEN 2 ELSE p_split_line END AS first_line,
             CASE WHEN n = 1 THEN p_split_line END AS end_line
         FROM generate_series(1, CASE WHEN p_split_line IS NULL THEN 1 ELSE 2 END) AS n

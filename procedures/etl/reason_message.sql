@@ -45,7 +45,12 @@ SELECT CASE p_reason_code
         format('%s %L is not an ISO 4217 currency code', p_column_name, p_raw_values ->> p_column_name)
     WHEN 'value_not_allowed' THEN
         format(
-            '%s %L is not allowed: %s', p_column_name, p_raw_values ->> p_column_name,
+            '%s %L is not allowed: %s', p_column_name,
+            -- a value of megabytes is quoted by its start only
+            CASE WHEN length(p_raw_values ->> p_column_name) > 200
+                    THEN left(p_raw_values ->> p_column_name, 200) || '...'
+                ELSE p_raw_values ->> p_column_name
+            END,
             coalesce(p_detail, 'see the feed contract')
         )
     WHEN 'duplicate_key' THEN

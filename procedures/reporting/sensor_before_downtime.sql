@@ -6,6 +6,8 @@ CREATE OR REPLACE VIEW reporting.sensor_before_downtime AS
  * sums (mean = sum / n; sample variance = (sum of squares - n x mean^2) / (n - 1)).
  * normal_low and normal_high are mean -+ 3 standard deviations; z_score says how many
  * standard deviations the hour's mean lies from the normal mean.
+ * The pooled sums are added in numeric, so the same facts give the same bits whatever
+ * order the join returns the hours in (two SELECTs, two databases).
  */
 WITH stops AS (
     SELECT
@@ -49,8 +51,9 @@ normal AS (
         b.event_id,
         b.metric,
         sum(f.readings) AS n,
-        sum(f.sum_value) AS total,
-        sum(f.sum_squares) AS total_squares
+        -- numeric: exact whatever the order the hours are summed in (see the header)
+        sum(f.sum_value::numeric) AS total,
+        sum(f.sum_squares::numeric) AS total_squares
     FROM (SELECT DISTINCT
         x.event_id,
         x.machine_code,
@@ -71,11 +74,11 @@ stats AS (
         n.event_id,
         n.metric,
         n.n AS normal_readings,
-        n.total / n.n AS normal_avg,
+        (n.total / n.n)::double precision AS normal_avg,
         CASE
             WHEN n.n > 1
                 THEN
-                    sqrt(greatest(0, (n.total_squares - n.total * n.total / n.n) / (n.n - 1)))
+                    sqrt(greatest(0, (n.total_squares - n.total * n.total / n.n) / (n.n - 1)))::double precision
         END AS normal_stddev
     FROM normal AS n
 )

@@ -306,16 +306,25 @@ def cmd_load(args) -> int:
 
     url = warehouse_url()
     require_current(url)
-    do_load(url, paths)
-    return 0
+    inv = do_load(url, paths, follow_symlinks=args.follow_symlinks)
+    # A file that could not be opened was left unregistered: exit 2 so that someone acts.
+    return 2 if inv.load is not None and inv.load.needs_attention else 0
 
 
-def do_load(url: str, dirs: list[Path], *, chain: bool = False):
+def do_load(url: str, dirs: list[Path], *, chain: bool = False, follow_symlinks: bool = False):
     """One recorded invocation (kind load, or run when the chain follows)."""
     from hublib.pipeline import invoke
     from hublib.report import print_load
 
-    return invoke(url, "run" if chain else "load", dirs, chain=chain, log=out, on_loaded=lambda r: print_load(r, out))
+    return invoke(
+        url,
+        "run" if chain else "load",
+        dirs,
+        chain=chain,
+        log=out,
+        on_loaded=lambda r: print_load(r, out),
+        follow_symlinks=follow_symlinks,
+    )
 
 
 def cmd_run(args) -> int:
@@ -324,17 +333,27 @@ def cmd_run(args) -> int:
 
     url = warehouse_url()
     require_current(url)
-    inv = do_load(url, paths, chain=True)
+    inv = do_load(url, paths, chain=True, follow_symlinks=args.follow_symlinks)
     out(f"run: {inv.state}" if inv.state != "success" else "run: done")
-    return 0
+    return 2 if inv.load is not None and inv.load.needs_attention else 0
+
+
+def _follow_symlinks(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--follow-symlinks",
+        action="store_true",
+        help="load symbolic links whose target is outside the folder being loaded (skipped with a warning otherwise)",
+    )
 
 
 def _add_load(p: argparse.ArgumentParser) -> None:
     p.add_argument("paths", nargs="+", metavar="PATH", help="feed files, or folders of feed files (.csv, .csv.gz)")
+    _follow_symlinks(p)
 
 
 def _add_run(p: argparse.ArgumentParser) -> None:
     p.add_argument("paths", nargs="*", metavar="PATH", help="feed files or folders to load first (optional)")
+    _follow_symlinks(p)
 
 
 # -- test ---------------------------------------------------------------------------------

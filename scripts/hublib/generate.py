@@ -22,7 +22,10 @@ The same seed and options give the same bytes: one random.Random(seed) drives th
 production and finance data and a second one, derived from the seed, the telemetry (so
 that asking for telemetry changes nothing else); no clock or environment is read. Runs
 are written in plant-local time (as a shop-floor system would); stops with a UTC offset,
-so that a stop in the repeated hour of an autumn night is never ambiguous.
+so that a stop in the repeated hour of an autumn night is never ambiguous. Run, stop, GL
+entry and invoice ids carry the seed and the start date (`RUN-S1-20260216-0000001`), so
+two generated sets never share an id: loading another period or another seed adds to the
+warehouse instead of restating the first set's rows.
 """
 
 from __future__ import annotations
@@ -114,6 +117,9 @@ def generate(
     out.mkdir(parents=True, exist_ok=True)
     rng = random.Random(seed)
     written: dict[str, int] = {}
+    # Ids carry the seed and the start, so that two generated sets (another period, another
+    # seed) never share a run, stop, GL entry or invoice id and never restate each other.
+    tag = _id_tag(seed, start)
 
     def write(name: str, header: list[str], rows: list[list]) -> None:
         (out / name).write_text(_csv(rows, header), encoding="utf-8")
@@ -239,7 +245,7 @@ def generate(
                         act["breakdown_min"] += sum(
                             (e - st).total_seconds() / 60 for st, e, r, _p in stops if r in BREAKDOWNS
                         )
-                        run_id = f"RUN-{run_no:07d}"
+                        run_id = f"RUN-{tag}-{run_no:07d}"
                         row = [run_id, m.code, sku, f"WO-{today:%y%m%d}-{m.plant}", shift, _local(a_utc, m.plant),
                                _local(b_utc, m.plant), total, good, ideal]  # fmt: skip
                         runs.append(row)
@@ -251,7 +257,7 @@ def generate(
                             telemetry.note_run(m.code, a_utc, b_utc, stops)
                         for s, e, reason, planned in stops:
                             event_no += 1
-                            events.append([f"DT-{event_no:07d}", m.code, _with_offset(s, m.plant),
+                            events.append([f"DT-{tag}-{event_no:07d}", m.code, _with_offset(s, m.plant),
                                            _with_offset(e, m.plant), reason,
                                            "Planned changeover" if planned else "",
                                            "true" if planned else "false"])  # fmt: skip
@@ -269,7 +275,7 @@ def generate(
             written[name] = telemetry.write_week(out / name, week_from, week_to)
     if restated:
         write("production_runs_zz_restated.csv", header_r, restated)
-    _finance(write, rng, activity, start, days)
+    _finance(write, rng, activity, start, days, tag)
     return written
 
 
@@ -393,7 +399,12 @@ ACCOUNTS = [
 ]
 
 
-def _finance(write, rng: random.Random, activity: dict, start: date, days: int) -> None:
+def _id_tag(seed: int, start: date) -> str:
+    """The part of every generated id that tells one generated set from another."""
+    return f"S{seed}-{start:%Y%m%d}"
+
+
+def _finance(write, rng: random.Random, activity: dict, start: date, days: int, tag: str) -> None:
     """Accounts, GL entries that follow the generated activity, sales of what was made, and
     exchange rates (weekdays only) for EUR and INR against USD."""
     write("accounts.csv", ["account_code", "account_name", "account_type", "cost_category", "updated_at"],
@@ -405,8 +416,8 @@ def _finance(write, rng: random.Random, activity: dict, start: date, days: int) 
     def post(day: date, plant: str, account: str, amount: float, text: str) -> None:
         nonlocal entry
         entry += 1
-        gl.append([f"GL-{entry:07d}", day.isoformat(), plant, f"CC-{plant}", account, f"{amount:.2f}", CURRENCY[plant],
-                   text])  # fmt: skip
+        gl.append([f"GL-{tag}-{entry:07d}", day.isoformat(), plant, f"CC-{plant}", account, f"{amount:.2f}",
+                   CURRENCY[plant], text])  # fmt: skip
 
     for (plant, day), act in sorted(activity.items()):
         material, energy, labour, repair, _monthly = COST_RATES[plant]
@@ -448,11 +459,11 @@ def _finance(write, rng: random.Random, activity: dict, start: date, days: int) 
                 quantity = int(made * 0.9 / len(CUSTOMERS[plant]))
                 price = prices[sku] * rng.uniform(0.97, 1.03)
                 discount = rng.choice(["", "", "2.5", "5"])
-                lines.append([f"INV-{invoice:06d}", 1, day.isoformat(), code, name, country, sku, plant, quantity,
+                lines.append([f"INV-{tag}-{invoice:06d}", 1, day.isoformat(), code, name, country, sku, plant, quantity,
                               f"{price:.2f}", discount, CURRENCY[plant]])  # fmt: skip
                 if rng.random() < 0.05:
-                    lines.append([f"CN-{invoice:06d}", 1, min(day + timedelta(days=3), end).isoformat(), code, name,
-                                  country, sku, plant, -max(1, quantity // 50), f"{price:.2f}", "",
+                    lines.append([f"CN-{tag}-{invoice:06d}", 1, min(day + timedelta(days=3), end).isoformat(), code,
+                                  name, country, sku, plant, -max(1, quantity // 50), f"{price:.2f}", "",
                                   CURRENCY[plant]])  # fmt: skip
     write("sales_lines.csv", ["invoice_id", "line_no", "invoice_date", "customer_code", "customer_name",
                               "customer_country", "product_sku", "plant_code", "quantity", "unit_price",

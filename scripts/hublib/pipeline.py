@@ -87,6 +87,7 @@ def invoke(
     on_loaded: Callable[[LoadResult], None] | None = None,
     rebuild: tuple[date | None, date | None] | None = None,
     loader: Callable[[psycopg.Connection], LoadResult] | None = None,
+    follow_symlinks: bool = False,
 ) -> Invocation:
     """Runs one invocation on one session (which holds the run) and notifies its end:
     load the paths (or call `loader`, which scripts/hub import gives: real exports through
@@ -102,7 +103,11 @@ def invoke(
         result = None
         try:
             if dirs or loader:
-                result = loader(conn) if loader else ProgressLoader(conn, log=log, url=url).load(dirs)
+                result = (
+                    loader(conn)
+                    if loader
+                    else ProgressLoader(conn, log=log, url=url).load(dirs, follow_symlinks=follow_symlinks)
+                )
                 log_batches(conn, run_id)
                 conn.commit()
                 if on_loaded:

@@ -2,20 +2,33 @@
 
 from __future__ import annotations
 
-from hublib.loader import LoadResult
+from hublib.loader import LoadResult, shown_name
 
 
 def print_load(result: LoadResult, out) -> None:
     rows = [("feed", "file", "read", "accepted", "rejected", "pending", "batch", "how")]
     for f in result.files:
         if f.status == "skipped":
-            rows.append((f.feed, f.path.name, "-", "-", "-", "-", str(f.skipped_as), "already loaded"))
+            rows.append((f.feed, shown_name(f.path.name), "-", "-", "-", "-", str(f.skipped_as), "already loaded"))
+            continue
+        if f.status in ("unopened", "failed"):
+            what = "cannot be read" if f.status == "unopened" else "failed"
+            rows.append((f.feed, shown_name(f.path.name), "-", "-", "-", "-", "-", what))
             continue
         how = f.method or ""
         if f.status == "rejected":
             how = "file rejected"
         rows.append(
-            (f.feed, f.path.name, str(f.read), str(f.accepted), str(f.rejected), str(f.pending), str(f.batch_id), how)
+            (
+                f.feed,
+                shown_name(f.path.name),
+                str(f.read),
+                str(f.accepted),
+                str(f.rejected),
+                str(f.pending),
+                str(f.batch_id),
+                how,
+            )
         )
     widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
     right = {2, 3, 4, 5, 6}
@@ -36,21 +49,31 @@ def print_load(result: LoadResult, out) -> None:
                 f"... {f.rejected - len(f.samples)} more: SELECT * FROM etl.rejected_row WHERE batch_id = {f.batch_id}"
             )
         if notes:
-            out(f"{f.path.name}:")
+            out(f"{shown_name(f.path.name)}:")
             for n in notes:
                 out(f"  {n}")
-    csv_like = [p for p in result.ignored if p.name.lower().endswith((".csv", ".csv.gz"))]
-    other = [p for p in result.ignored if p not in csv_like]
+    explained = [p for p in result.ignored if p in result.ignored_why]
+    csv_like = [p for p in result.ignored if p not in explained and p.name.lower().endswith((".csv", ".csv.gz"))]
+    other = [p for p in result.ignored if p not in csv_like and p not in explained]
+    for p in explained:
+        out(f"ignored {shown_name(p.name)}: {result.ignored_why[p]}")
     for p in csv_like:
-        out(f"ignored {p.name}: its name starts with no known feed (e.g. production_runs_2026-03-01.csv)")
+        out(f"ignored {shown_name(p.name)}: its name starts with no known feed (e.g. production_runs_2026-03-01.csv)")
     if other:
-        out(f"ignored {len(other)} file(s) that are not .csv or .csv.gz: {', '.join(p.name for p in other)}")
-    loaded = [f for f in result.files if f.status != "skipped"]
+        names = ", ".join(shown_name(p.name) for p in other)
+        out(f"ignored {len(other)} file(s) that are not .csv or .csv.gz: {names}")
+    loaded = [f for f in result.files if f.status in ("loaded", "rejected")]
     total = {k: sum(getattr(f, k) for f in loaded) for k in ("read", "accepted", "rejected", "pending")}
     out(
-        f"load: {len(loaded)} file(s) loaded, {len(result.files) - len(loaded)} already loaded; "
+        f"load: {len(loaded)} file(s) loaded, {sum(f.status == 'skipped' for f in result.files)} already loaded; "
         f"read {total['read']} = accepted {total['accepted']} + rejected {total['rejected']} "
-        f"+ pending {total['pending']}; every batch reconciles"
+        f"+ pending {total['pending']}; every batch reconciles (records and physical lines)"
     )
+    trouble = result.needs_attention
+    if trouble:
+        out(
+            f"load: {len(trouble)} file(s) not loaded and not registered (the next load tries them again): "
+            f"{', '.join(shown_name(f.path.name) for f in trouble)}; exit status 2"
+        )
     if result.still_pending:
         out(f"load: {result.still_pending} record(s) wait in etl.pending_record for their machine or plant")

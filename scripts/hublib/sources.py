@@ -38,7 +38,16 @@ from psycopg import sql
 
 from hublib.db import ROOT
 from hublib.errors import HubError
-from hublib.loader import PROGRESS_BYTES, Feed, FileResult, Loader, LoadResult, discover, fingerprint, iter_records
+from hublib.loader import (
+    PROGRESS_BYTES,
+    Feed,
+    FileResult,
+    Loader,
+    LoadResult,
+    discover,
+    fingerprint,
+    iter_export_records,
+)
 
 SOURCES = ROOT / "sources"
 # Columns of a mapping's output that are not feed columns.
@@ -345,7 +354,7 @@ class Importer:
             size = path.stat().st_size
             if size >= PROGRESS_BYTES:
                 self.log(f"landing {path.name} ({size / 1e6:,.0f} MB) ...")
-            records = iter_records(path, delimiter=spec.delimiter, encoding=spec.encoding)
+            records = iter_export_records(path, delimiter=spec.delimiter, encoding=spec.encoding)
             first = next(records, None)
             if first is None or not first[1]:
                 raise _FileProblem(f"{path.name} has no header row")
