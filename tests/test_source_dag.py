@@ -24,8 +24,13 @@ def test_dag_imports_a_configured_source_before_the_chain(wh, airflow_conn, monk
     monkeypatch.setenv("HUB_SOURCES", f"azure_pdm={SOURCES / 'azure_pdm' / 'sample'}")
     dag = load_dag()
     load = dag.get_task("etl__load_inbox")
-    assert [t.task_id for t in load.downstream_list] == ["import__azure_pdm"]
-    first_step = "__".join(wh.one("SELECT routine_schema, routine_name FROM etl.pipeline_step ORDER BY step_order"))
+    steps = [
+        f"{s}__{r}" for s, r in wh.all("SELECT routine_schema, routine_name FROM etl.pipeline_step ORDER BY step_order")
+    ]
+    first_step = steps[0]
+    # every step reads the run id the load task returns (an XComArg), so each is downstream of
+    # the load too; besides them, only the import task is
+    assert sorted(t.task_id for t in load.downstream_list) == sorted([*steps, "import__azure_pdm"])
     assert [t.task_id for t in dag.get_task("import__azure_pdm").downstream_list] == [first_step]
     inbox = tmp_path / "inbox"
     inbox.mkdir()

@@ -97,6 +97,10 @@ class FeedFile:
     header: list[str] | None = None  # None: no header line (an empty file)
     header_problem: str | None = None  # the header line is not one well-formed CSV record
     problem: tuple[str, str] | None = None
+    # how `iter_records` reads it: feeds are always comma-separated UTF-8; a source export
+    # (scripts/hub import) says its own in sources/<name>/source.toml
+    delimiter: str = ","
+    encoding: str = "utf-8-sig"
 
     @property
     def gz(self) -> bool:
@@ -388,7 +392,7 @@ class Record:
 class LineTally:
     """Physical lines of a file as the record reader saw them."""
 
-    lines: int = 0
+    lines: int | None = 0  # None: not counted (a mapped batch that shares its source file)
     header: int = 0
     blank: int = 0
     continuation: int = 0
@@ -426,14 +430,14 @@ def iter_records(ff: FeedFile, tally: LineTally) -> Iterator[Record]:
     reader starts again on them."""
     expected = len(ff.header) if ff.header else None
     with ff.open() as fh:
-        lines = iter(io.TextIOWrapper(fh, encoding="utf-8-sig", errors="surrogateescape", newline=""))
+        lines = iter(io.TextIOWrapper(fh, encoding=ff.encoding, errors="surrogateescape", newline=""))
         if next(lines, None) is None:
             return
         tally.header = 1
         done = 1  # lines consumed by the records so far (the header)
         back: deque[str] = deque()
         taken: list[str] = []
-        reader = csv.reader(_line_feed(lines, back, taken), strict=True)
+        reader = csv.reader(_line_feed(lines, back, taken), strict=True, delimiter=ff.delimiter)
         while True:
             start = done + 1
             taken.clear()
@@ -477,16 +481,16 @@ def iter_records(ff: FeedFile, tally: LineTally) -> Iterator[Record]:
             back.extendleft(reversed(taken[1:]))
             tally.read += 1
             done += 1
-            yield Record(start, 1, _first_line_fields(first), ("malformed_record", None, problem))
+            yield Record(start, 1, _first_line_fields(first, ff.delimiter), ("malformed_record", None, problem))
             taken.clear()
-            reader = csv.reader(_line_feed(lines, back, taken), strict=True)
+            reader = csv.reader(_line_feed(lines, back, taken), strict=True, delimiter=ff.delimiter)
         tally.lines = done
 
 
-def _first_line_fields(line: str) -> list[str]:
-    """The raw values kept for a malformed record: its first line cut at every comma, quotes
-    left as they are (its quoting is what is broken)."""
-    return line.rstrip("\r\n").split(",")
+def _first_line_fields(line: str, delimiter: str = ",") -> list[str]:
+    """The raw values kept for a malformed record: its first line cut at every delimiter,
+    quotes left as they are (its quoting is what is broken)."""
+    return line.rstrip("\r\n").split(delimiter)
 
 
 class Loader:
@@ -990,32 +994,3 @@ def _has_surrogate(text: str) -> bool:
 
 def _printable(text: str) -> str:
     return text.encode("utf-8", "surrogateescape").decode("utf-8", "replace").replace("\x00", NUL_SHOWN)
-
-
-def iter_export_records(
-    path: Path, *, delimiter: str = ",", encoding: str = "utf-8-sig"
-) -> Iterator[tuple[int, list[str], tuple[str, str] | None]]:
-    """(physical line the record starts on, fields, problem) for every record, header
-    included (line 1). Blank lines are not records. Broken quoting yields a
-    malformed_record problem for the lines involved and reading goes on. Used by
-    scripts/hub import for source exports (other delimiters and encodings); feed files go
-    through iter_records, which accounts for every physical line.)"""
-    with gzip.open(path, "rb") if path.name.lower().endswith(".gz") else open(path, "rb") as fh:
-        text = io.TextIOWrapper(fh, encoding=encoding, errors="surrogateescape", newline="")
-        reader = csv.reader(text, strict=True, delimiter=delimiter)
-        end = 0
-        while True:
-            try:
-                fields = next(reader)
-            except StopIteration:
-                return
-            except csv.Error as exc:
-                start = end + 1
-                end = reader.line_num
-                yield start, [], ("malformed_record", f"broken quoting: {exc}")
-                continue
-            start = end + 1
-            end = reader.line_num
-            if not fields:
-                continue
-            yield start, fields, None

@@ -32,7 +32,7 @@ import psycopg
 from psycopg import sql
 
 from hublib.errors import HubError
-from hublib.loader import iter_records
+from hublib.loader import LineTally, iter_records
 
 
 @dataclass
@@ -201,7 +201,10 @@ def pull_http(p, last: str | None, path: Path, source: str, log=print) -> Pulled
         for i, r in enumerate([*records, None]):
             while pending and pending[0][0] == i:
                 _pos, page_no, _why, raw = pending.pop(0)
-                w.writerow([f"page {page_no}: {raw}"])
+                # on one physical line (line breaks written as \r and \n): the record reader takes a
+                # malformed record's first line only
+                flat = raw.replace("\r", "\\r").replace("\n", "\\n")
+                w.writerow([f"page {page_no}: {flat}"])
             if r is None:
                 break
             w.writerow(["" if r.get(k) is None else _text(r.get(k)) for k in header])
@@ -209,10 +212,12 @@ def pull_http(p, last: str | None, path: Path, source: str, log=print) -> Pulled
     why = {page_no: reason for _pos, page_no, reason, _raw in bad}
     notes: dict[int, str] = {}
     if bad:
-        for line, fields, _problem in iter_records(path):
-            if line > 1 and len(fields) == 1 and fields[0].startswith("page "):
-                page_no = int(fields[0].split(":", 1)[0].split()[1])
-                notes[line] = f"page {page_no} of the API could not be read ({why.get(page_no)})"
+        from hublib.sources import landing_file
+
+        for rec in iter_records(landing_file(path, p.table), LineTally()):
+            if len(rec.fields) == 1 and rec.fields[0].startswith("page "):
+                page_no = int(rec.fields[0].split(":", 1)[0].split()[1])
+                notes[rec.line] = f"page {page_no} of the API could not be read ({why.get(page_no)})"
     mark = None
     if p.watermark and records:
         mark = str(max((r.get(p.watermark) for r in records), key=_mark_key))

@@ -10,7 +10,7 @@ A source is a folder `sources/<name>/` (see docs/sources.md):
   its time zone and currency), loaded first like any feed file.
 
 Each driving file is landed as text (the loader's record reader, so lines are physical
-lines), its mapping's output goes into the target feed's staging partition with the
+lines and a stray quote costs one record), its mapping's output goes into the target feed's staging partition with the
 source line as file_line, and the feed's own etl.validate_<feed> procedure judges it, so
 every feed rule holds. One batch per driving file, mapping and record part;
 etl.record_source_batch proves every source row was mapped or dropped by a named filter.
@@ -23,8 +23,11 @@ example:
 from __future__ import annotations
 
 import argparse
+import codecs
+import csv
 import fnmatch
 import hashlib
+import io
 import json
 import shutil
 import tempfile
@@ -41,12 +44,17 @@ from hublib.errors import HubError
 from hublib.loader import (
     PROGRESS_BYTES,
     Feed,
+    FeedFile,
     FileResult,
+    LineTally,
     Loader,
     LoadResult,
+    Unopenable,
+    _encoding_problem,
+    _raw,
     discover,
-    fingerprint,
-    iter_export_records,
+    inspect,
+    iter_records,
 )
 
 SOURCES = ROOT / "sources"
@@ -208,6 +216,31 @@ def _sha(*parts: str) -> str:
     return hashlib.sha256("\0".join(parts).encode()).hexdigest()
 
 
+def landing_file(path: Path, table: str, delimiter: str = ",", encoding: str = "utf-8-sig") -> FeedFile:
+    """An export file as the loader sees a feed file (`inspect`: fingerprint, size, physical
+    lines, unreadable bytes), read as its source says, with its header (trimmed, lower case,
+    a nameless column column_<n>). Raises Unopenable, or _FileProblem when it has no usable
+    header or its bytes cannot be records."""
+    ff = inspect(Feed(f"src_{table}", 0, [], set()), path)
+    ff.delimiter, ff.encoding = delimiter, encoding
+    utf8 = codecs.lookup(encoding).name in ("utf-8", "utf-8-sig")
+    if ff.problem is not None and (utf8 or ff.problem[0] != "invalid_encoding"):
+        message = ff.problem[1].removesuffix(", so the file is rejected")
+        raise _FileProblem(message if message.startswith(ff.shown) else f"{ff.shown}: {message}")
+    with io.TextIOWrapper(ff.open(), encoding=encoding, errors="surrogateescape", newline="") as text:
+        first = text.readline()
+    try:
+        row = next(csv.reader([first], strict=True, delimiter=delimiter), [])
+    except csv.Error as exc:
+        raise _FileProblem(f"{ff.shown}: the header line is not one well-formed record ({exc})") from exc
+    if not row:
+        raise _FileProblem(f"{ff.shown} has no header row")
+    ff.header = [c.strip().lower() or f"column_{i + 1}" for i, c in enumerate(row)]
+    if len(set(ff.header)) != len(ff.header):
+        raise _FileProblem(f"{ff.shown}: the header names a column more than once")
+    return ff
+
+
 def _files(paths: list[Path]) -> list[Path]:
     found: list[Path] = []
     for p in paths:
@@ -296,11 +329,24 @@ class Importer:
             result.not_driving.extend((p, what) for p in paths)
         # The source's own feed files (its plant, ...) first, as any feed files.
         if self.source.feed_folder.is_dir():
-            feed_files, _ignored = discover([self.source.feed_folder], self.loader.feeds)
+            feed_files, _ignored, _why = discover([self.source.feed_folder], self.loader.feeds)
             for feed, path in feed_files:
                 result.load.files.append(self.loader.load_file(feed, path))
 
-        shas = {p: fingerprint(p)[0] for ps in by_table.values() for p in ps}
+        # Each file read once whole (fingerprint, lines, header); one that cannot be is named.
+        files: dict[Path, FeedFile] = {}
+        given = set(by_table)
+        for table, paths in by_table.items():
+            spec = self._spec(table)
+            for p in paths:
+                try:
+                    files[p] = landing_file(p, table, spec.delimiter, spec.encoding)
+                except Unopenable as exc:
+                    result.failed.append((p, f"{p.name} cannot be read: {exc}"))
+                except _FileProblem as exc:
+                    result.failed.append((p, str(exc)))
+        by_table = {t: kept for t, ps in by_table.items() if (kept := [p for p in ps if p in files])}
+        shas = {p: ff.sha256 for p, ff in files.items()}
         landed: set[str] = set()
         # Master-data feeds first, like a load: mappings in the feeds' load order.
         order = {name: f.load_order for name, f in self.loader.feeds.items()}
@@ -312,13 +358,17 @@ class Importer:
             if missing:
                 for p in drivers:
                     result.failed.append(
-                        (p, f"mapping {mapping.name} also needs the {', '.join(missing)} file(s), not given")
+                        (
+                            p,
+                            f"mapping {mapping.name} also needs the {', '.join(missing)} file(s), "
+                            + ("not given" if set(missing) - given else "which cannot be read (above)"),
+                        )
                     )
                 continue
             try:
                 for t in mapping.uses:
                     if t not in landed:
-                        self._land(self._spec(t), by_table[t])
+                        self._land(self._spec(t), [files[p] for p in by_table[t]])
                         landed.add(t)
             except _FileProblem as exc:
                 self.conn.rollback()
@@ -329,9 +379,9 @@ class Importer:
             lookup_shas = [shas[p] for t in sorted(mapping.uses) for p in by_table[t]]
             for path in drivers:
                 try:
-                    rows, malformed = self._land(self._spec(mapping.driver), [path])
+                    rows, malformed, tally = self._land(self._spec(mapping.driver), [files[path]])
                     landed.discard(mapping.driver)
-                    result.mapped.extend(self._map(mapping, path, shas[path], lookup_shas, rows, malformed))
+                    result.mapped.extend(self._map(mapping, files[path], lookup_shas, rows, malformed, tally))
                 except _FileProblem as exc:
                     self.conn.rollback()
                     landed.clear()
@@ -341,61 +391,52 @@ class Importer:
         return next(f for f in self.source.files if f.table == table)
 
     # -- landing ---------------------------------------------------------------------
-    def _land(self, spec: SourceFile, paths: list[Path]) -> tuple[int, list[tuple[int, str, dict]]]:
+    def _land(self, spec: SourceFile, files: list[FeedFile]) -> tuple[int, list[tuple], LineTally]:
         """(Re)creates pg_temp.src_<table> from the files' headers and COPYs their records
-        as text. Returns the well-formed record count and the malformed records (line,
-        message, raw values)."""
+        as text, read by the loader's record reader (a stray quote costs one record, every
+        physical line is counted). Returns the well-formed record count, the malformed
+        records (line, reason, column, message, raw values, lines covered) and the lines of
+        the last file."""
         table = sql.Identifier(f"src_{spec.table}")
         header: list[str] | None = None
         rows = 0
-        malformed: list[tuple[int, str, dict]] = []
+        malformed: list[tuple] = []
         self.conn.execute(sql.SQL("DROP TABLE IF EXISTS pg_temp.{}").format(table))
-        for path in paths:
-            size = path.stat().st_size
-            if size >= PROGRESS_BYTES:
-                self.log(f"landing {path.name} ({size / 1e6:,.0f} MB) ...")
-            records = iter_export_records(path, delimiter=spec.delimiter, encoding=spec.encoding)
-            first = next(records, None)
-            if first is None or not first[1]:
-                raise _FileProblem(f"{path.name} has no header row")
-            this_header = [c.strip().lower() or f"column_{i + 1}" for i, c in enumerate(first[1])]
-            if len(set(this_header)) != len(this_header):
-                raise _FileProblem(f"{path.name}: the header names a column more than once")
+        for ff in files:
+            path = ff.path
+            if ff.size >= PROGRESS_BYTES:
+                self.log(f"landing {ff.shown} ({ff.size / 1e6:,.0f} MB) ...")
             if header is None:
-                header = this_header
+                header = ff.header
                 columns = sql.SQL(", ").join(sql.SQL("{} text").format(sql.Identifier(c)) for c in header)
                 self.conn.execute(
                     sql.SQL("CREATE TEMP TABLE {} (source_file text, source_line bigint, {})").format(table, columns)
                 )
-            elif this_header != header:
-                raise _FileProblem(f"{path.name}: its header differs from that of {paths[0].name}")
+            elif ff.header != header:
+                raise _FileProblem(f"{ff.shown}: its header differs from that of {files[0].shown}")
             copy_sql = sql.SQL("COPY pg_temp.{} (source_file, source_line, {}) FROM STDIN").format(
                 table, sql.SQL(", ").join(map(sql.Identifier, header))
             )
-            with self.conn.cursor() as cur, cur.copy(copy_sql) as copy:
-                for line, fields, problem in records:
-                    if problem is None and len(fields) != len(header):
-                        problem = (
-                            "malformed_record",
-                            f"the record has {len(fields)} fields but the header has {len(header)}",
-                        )
-                    if problem is None and any("\udc80" <= ch <= "\udcff" for f in fields for ch in f):
-                        problem = ("invalid_encoding", "the record holds bytes that are not valid UTF-8")
-                    if problem is not None:
-                        raw = {header[i] if i < len(header) else f"field_{i + 1}": v for i, v in enumerate(fields)}
-                        raw = {
-                            k: v.encode("utf-8", "surrogateescape").decode("utf-8", "replace") for k, v in raw.items()
-                        }
-                        note = self.notes.get(path.name, {}).get(line)
-                        message = note or f"{path.name} line {line}: {problem[1]}"
-                        malformed.append((line, problem[0], message, raw))
-                        continue
-                    rows += 1
-                    copy.write_row([path.name, line, *(f if f != "" else None for f in fields)])
+            tally = LineTally()
+            try:
+                with self.conn.cursor() as cur, cur.copy(copy_sql) as copy:
+                    for rec in iter_records(ff, tally):
+                        problem = rec.problem or _encoding_problem(header, rec.fields)
+                        if problem is not None:
+                            reason, column, why = problem
+                            note = self.notes.get(path.name, {}).get(rec.line)
+                            message = note or f"{path.name} line {rec.line}: {why}"
+                            malformed.append((rec.line, reason, column, message, _raw(header, rec.fields), rec.span))
+                            continue
+                        rows += 1
+                        copy.write_row([path.name, rec.line, *(f if f != "" else None for f in rec.fields)])
+                Loader._check_tally(ff, tally)
+            except (Unopenable, OSError) as exc:
+                raise _FileProblem(f"{ff.shown} cannot be read: {exc}") from exc
         assert header is not None
         missing_dates = [c for c in spec.dates if c not in header]
         if missing_dates:
-            raise _FileProblem(f"{paths[0].name}: date column(s) {', '.join(missing_dates)} missing from the header")
+            raise _FileProblem(f"{files[0].shown}: date column(s) {', '.join(missing_dates)} missing from the header")
         for column, style in spec.dates.items():
             self.conn.execute(
                 sql.SQL("UPDATE pg_temp.{} SET {} = etl.source_date({}, %s)").format(
@@ -405,10 +446,11 @@ class Importer:
             )
         self.conn.execute(sql.SQL("ANALYZE pg_temp.{}").format(table))
         self.conn.commit()
-        return rows, malformed
+        return rows, malformed, tally
 
     # -- mapping ---------------------------------------------------------------------
-    def _map(self, mapping: Mapping, path: Path, sha: str, lookup_shas: list[str], rows: int, malformed) -> list:
+    def _map(self, mapping: Mapping, ff: FeedFile, lookup_shas: list[str], rows: int, malformed, tally) -> list:
+        path = ff.path
         feed = self.loader.feeds[mapping.feed]
         text = mapping.text
         try:
@@ -469,15 +511,22 @@ class Importer:
         ] or [""]
         self.conn.commit()
 
+        # A batch that is the only one made of its file counts the file's physical lines;
+        # batches that share a file (parts, or mappings driven by one table) leave them NULL.
+        if len(parts) > 1 or sum(m.driver == mapping.driver for m in self.source.mappings) > 1:
+            tally = None
         results = []
         for part in parts:
-            results.append(self._batch(mapping, feed, path, sha, lookup_shas, part, out_columns, rows, malformed))
+            results.append(self._batch(mapping, feed, ff, lookup_shas, part, out_columns, rows, malformed, tally))
         self.conn.execute("DROP TABLE pg_temp.mapped_meta")
         self.conn.commit()
         return results
 
-    def _batch(self, mapping, feed: Feed, path, sha, lookup_shas, part, out_columns, rows, malformed) -> MappedResult:
+    def _batch(
+        self, mapping, feed: Feed, ff: FeedFile, lookup_shas, part, out_columns, rows, malformed, tally
+    ) -> MappedResult:
         started = time.monotonic()
+        path, sha = ff.path, ff.sha256
         fr = FileResult(path=path, feed=feed.name)
         mr = MappedResult(fr, mapping.name, part, source_rows=rows, malformed=len(malformed))
         batch_sha = _sha(
@@ -505,8 +554,9 @@ class Importer:
         }
         try:
             header = [c for c in out_columns if c in feed.columns]
-            batch_id = self.loader._register(fr, feed, path, batch_sha, path.stat().st_size, header, [], "mapped")
-            partition = Loader._partition(feed, batch_id)
+            batch = FeedFile(feed, path, sha256=batch_sha, size=ff.size, header=header)
+            batch_id = self.loader._register(fr, batch, [], "mapped")
+            partition = self.loader._partition(feed, batch_id)
             columns = sql.SQL(", ").join(map(sql.Identifier, header))
             self.conn.execute(
                 sql.SQL(
@@ -520,12 +570,13 @@ class Importer:
                 )
             )
             with self.conn.cursor() as cur:
+                # through staging.rejected_row: etl.close_batch moves them (hub_etl may not write etl)
                 cur.executemany(
-                    "INSERT INTO etl.rejected_row (batch_id, file_line, reason_code, column_name, message, raw_values) "
-                    "VALUES (%s, %s, %s, NULL, %s, %s)",
+                    "INSERT INTO staging.rejected_row (batch_id, file_line, reason_code, column_name, message, "
+                    "raw_values, line_count) VALUES (%s, %s, %s, %s, %s, %s, %s)",
                     [
-                        (batch_id, line, reason, message, json.dumps(raw, ensure_ascii=False))
-                        for line, reason, message, raw in malformed
+                        (batch_id, line, reason, column, message, json.dumps(raw, ensure_ascii=False), span)
+                        for line, reason, column, message, raw, span in malformed
                     ],
                 )
             self.conn.execute(sql.SQL("ANALYZE {}").format(partition))
@@ -533,7 +584,12 @@ class Importer:
                 sql.SQL("CALL etl.{}(%s::bigint)").format(sql.Identifier(f"validate_{feed.name}")), (batch_id,)
             )
             note = f"mapping {mapping.name}" + (f", part {part}" if part else "")
-            self.loader._close(fr, mr.records + len(malformed), "loaded", note)
+            read = mr.records + len(malformed)
+            # The file's lines are this batch's only when its records are the file's records
+            # one for one (no record folds source rows, none is dropped).
+            if tally is None or read != tally.read:
+                tally = LineTally(lines=None, read=read)
+            self.loader._close(fr, tally, "loaded", note)
             self.conn.execute(
                 "CALL etl.record_source_batch(%s::bigint, %s, %s, %s, %s, %s, %s::bigint, %s::bigint, %s::bigint, "
                 "%s::bigint, %s::jsonb)",
