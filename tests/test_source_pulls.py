@@ -209,7 +209,7 @@ sql = "readings.sql"
 RECORDS = [{"machine": "AZ-001", "ts": f"2015-01-01T0{h}:00:00Z", "metric": "volt", "value": 170 + h} for h in range(5)]
 
 
-def serve(httpserver, records=RECORDS, page_size=2, bad_page=None):
+def serve(httpserver, records=RECORDS, page_size=2, bad_page=None, bad_body='{"data": [ {"machine": "AZ-0'):
     """Pages of page_size records after ?since=..., an empty page at the end; the bearer
     token is checked."""
 
@@ -219,7 +219,7 @@ def serve(httpserver, records=RECORDS, page_size=2, bad_page=None):
         since = request.args.get("since")
         page = int(request.args["page"])
         if page == bad_page:
-            return Response('{"data": [ {"machine": "AZ-0', content_type="application/json")
+            return Response(bad_body, content_type="application/json")
         kept = [r for r in records if since is None or r["ts"] > since]
         n = page - 1 if bad_page is None or page < bad_page else page - 2
         return Response(
@@ -295,6 +295,20 @@ def test_api_pull_keeps_a_malformed_page_as_a_rejected_record(wh, httpserver, ap
     assert (line, reason) == (4, "malformed_record")
     assert message.startswith("page 2 of the API could not be read")
     assert '{"data": [ {"machine": "AZ-0' in json.dumps(raw) or '"AZ-0' in str(raw)
+
+
+def test_api_pull_keeps_a_malformed_page_with_line_breaks_as_one_rejected_record(wh, httpserver, api_source):
+    serve(httpserver, bad_page=2, bad_body='{"data": [\n  {"machine": "AZ-0')
+    pull(wh, api_source)
+    assert len(readings(wh)) == 5
+    # one physical line per record: 7 lines = header 1 + 5 readings + 1 page
+    assert wh.one(
+        "SELECT records_read, records_accepted, records_rejected, file_lines, continuation_lines FROM etl.batch "
+        "WHERE feed_name = 'sensor_readings'"
+    ) == (6, 5, 1, 7, 0)
+    line, reason, raw = wh.one("SELECT file_line, reason_code, raw_values FROM etl.rejected_row")
+    assert (line, reason) == (4, "malformed_record")
+    assert raw == {"machine": 'page 2: {"data": [\\n  {"machine": "AZ-0'}
 
 
 def test_api_pull_of_csv_pages(wh, httpserver, api_source):

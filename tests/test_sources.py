@@ -622,6 +622,20 @@ def test_a_broken_mapping_is_named_in_one_line(wh, tmp_path):
     assert wh.scalar("SELECT count(*) FROM etl.batch WHERE file_name = 'PdM_errors.csv'") == 0
 
 
+def test_a_source_whose_encoding_breaks_lines_otherwise_is_refused(tmp_path):
+    from hublib.errors import HubError
+    from hublib.sources import read_source
+
+    root = tmp_path / "sources"
+    shutil.copytree(SOURCES / "azure_pdm", root / "src")
+    toml = root / "src" / "source.toml"
+    toml.write_text(toml.read_text().replace('table = "errors"\n', 'table = "errors"\nencoding = "utf-16"\n'))
+    with pytest.raises(HubError, match="file 'errors': encoding 'utf-16' is unknown or writes line breaks"):
+        read_source("src", root)
+    toml.write_text(toml.read_text().replace('"utf-16"', '"cp1252"'))
+    assert read_source("src", root).files[2].encoding == "cp1252"
+
+
 def test_import_command_usage_errors(wh):
     env = {"DATABASE_URL": wh.url, "PATH": "/usr/bin:/bin"}
     for args, fragment in [

@@ -159,6 +159,17 @@ def read_source(name: str, root: Path = SOURCES) -> Source:
         )
         for f in spec.get("file", [])
     ]
+    for f in files:
+        try:
+            ascii_lines = "\r\n".encode(f.encoding).removeprefix(codecs.BOM_UTF8) == b"\r\n"
+        except LookupError:
+            ascii_lines = False
+        if not ascii_lines:
+            raise HubError(
+                f"{spec_path}: file {f.table!r}: encoding {f.encoding!r} is unknown or writes line breaks "
+                "other than as bytes 13 and 10",
+                "an export's encoding is UTF-8 or one like it (latin-1, cp1252); convert UTF-16 first",
+            )
     tables = {f.table for f in files}
     mappings = []
     for m in spec.get("mapping", []):
