@@ -16,7 +16,7 @@ every feed rule holds. One batch per driving file, mapping and record part;
 etl.record_source_batch proves every source row was mapped or dropped by a named filter.
 
 example:
-  scripts/hub import azure_pdm ../shared/data/azure_pdm
+  scripts/hub import azure_pdm /data/exports/azure_pdm
   scripts/hub import erp --pull --since 2026-03-01
 """
 
