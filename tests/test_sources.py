@@ -153,6 +153,11 @@ def test_a_mapped_batch_counts_the_lines_of_a_file_of_its_own_only(wh):
 
 
 def test_a_stray_quote_in_an_export_costs_one_record(wh, tmp_path):
+    """Imported by an ETL login: its rejections reach etl.rejected_row through staging."""
+    import uuid
+
+    from psycopg.conninfo import make_conninfo
+
     folder = tmp_path / "azure"
     shutil.copytree(SAMPLE["azure_pdm"], folder)
     # line 2 opens a quote that is never closed; line 4 is blank
@@ -162,7 +167,16 @@ def test_a_stray_quote_in_an_export_costs_one_record(wh, tmp_path):
         'datetime,machineID,errorID\n2015-01-01 06:00:00,1,"error1\n2015-01-01 06:00:00,1,error3\n\n'
         "2015-01-01 07:00:00,2,error2\n",
     )
-    result = do_import(wh, ("azure_pdm", [folder]))
+    login = f"importer_{uuid.uuid4().hex[:6]}"
+    wh.conn.execute(f"CREATE ROLE {login} LOGIN PASSWORD 'pw' IN ROLE hub_etl")
+    try:
+        info = wh.conn.info
+        url = make_conninfo(host=info.host, port=info.port, user=login, password="pw", dbname=info.dbname)
+        with psycopg.connect(url) as conn:
+            result = import_sources(conn, [("azure_pdm", [folder])], log=wh.messages.append)
+    finally:
+        wh.conn.execute(f"DROP OWNED BY {login}")
+        wh.conn.execute(f"DROP ROLE {login}")
     assert result.failed == []
     assert_accounted(wh)
     # 5 lines = header 1 + blank 1 + records 3 (2 mapped + 1 malformed) + continuation 0
