@@ -392,7 +392,7 @@ class Record:
 class LineTally:
     """Physical lines of a file as the record reader saw them."""
 
-    lines: int | None = 0  # None: not counted (a mapped batch that shares its source file)
+    lines: int | None = 0  # None: not counted (a mapped batch whose records are not its file's lines)
     header: int = 0
     blank: int = 0
     continuation: int = 0

@@ -10,10 +10,12 @@ A source is a folder `sources/<name>/` (see docs/sources.md):
   its time zone and currency), loaded first like any feed file.
 
 Each driving file is landed as text (the loader's record reader, so lines are physical
-lines and a stray quote costs one record), its mapping's output goes into the target feed's staging partition with the
-source line as file_line, and the feed's own etl.validate_<feed> procedure judges it, so
-every feed rule holds. One batch per driving file, mapping and record part;
-etl.record_source_batch proves every source row was mapped or dropped by a named filter.
+lines and a stray quote costs one record), its mapping's output goes into the target
+feed's staging partition with the source line as file_line, and the feed's own
+etl.validate_<feed> procedure judges it, so every feed rule holds. One batch per driving
+file, mapping and record part; etl.record_source_batch proves every source row was mapped
+or dropped by a named filter. A batch that is the only one of its file, with one record
+per source row, also records the file's physical lines (docs/sources.md).
 
 example:
   scripts/hub import azure_pdm /data/exports/azure_pdm
