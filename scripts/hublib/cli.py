@@ -535,7 +535,7 @@ def _builtin_commands() -> dict:
             cmd_demo,
             "from nothing to numbers: private database hub_demo, migrate, generate, load, run the chain, "
             "print an OEE / cost / margin summary, write the exports",
-            "scripts/hub demo\nscripts/hub demo --real ../shared/data    (public data sets, through sources/)",
+            "scripts/hub demo\nscripts/hub demo --real data/public    (the public data sets; docs/sources.md)",
             _add_demo,
         ),
         "test": (

@@ -28,7 +28,10 @@ class ProgressLoader(Loader):
         else:
             with live(f"load {path.name}"):
                 result = super().load_file(feed, path)
-        size = path.stat().st_size
+        try:
+            size = path.stat().st_size
+        except OSError:  # a file that vanished was named by the loader and left unregistered
+            return result
         if size >= PROGRESS_BYTES and result.seconds:
             self.log(
                 f"  {path.name}: {result.read / result.seconds:,.0f} rows/s, {size / 1e6 / result.seconds:,.1f} MB/s"
