@@ -33,6 +33,9 @@ def test_psql_runs_a_statement(wh, hub_env):
     assert proc.stdout.strip() == f"{wh.conn.info.dbname}|42"
     other = run_hub("psql", "-d", "postgres", "-At", "-c", "SELECT current_database()", env=hub_env)
     assert other.stdout.strip() == "postgres", other.stderr
+    # the command line's global --db, before the command, picks the database as -d does
+    glob = run_hub("--db", "postgres", "psql", "-At", "-c", "SELECT current_database()", env=hub_env)
+    assert glob.stdout.strip() == "postgres", glob.stderr
     failed = run_hub("psql", "-c", "SELECT no_such_column", env=hub_env)
     assert failed.returncode != 0
     assert "no_such_column" in failed.stderr

@@ -28,7 +28,9 @@ from hublib.errors import HubError
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     # -d is --db (the command line's global option) under psql's own spelling; every other
     # argument (-c, -At, -f ...) is psql's and reaches it unchanged, in order.
-    parser.add_argument("-d", dest="db", metavar="DB", help="another database on the same server (as --db)")
+    parser.add_argument(
+        "-d", dest="db", metavar="DB", default=argparse.SUPPRESS, help="another database on the same server (as --db)"
+    )
     parser.epilog = "Every other argument goes to psql unchanged."
 
 
@@ -67,7 +69,7 @@ def psql_command(url: str, db: str | None, args: list[str]) -> tuple[list[str], 
 def run(args: argparse.Namespace) -> int:
     from hublib.db import warehouse_url
 
-    argv, passfile = psql_command(warehouse_url(), args.db, list(getattr(args, "psql_args", [])))
+    argv, passfile = psql_command(warehouse_url(), getattr(args, "db", None), list(getattr(args, "psql_args", [])))
     env = dict(os.environ)
     with tempfile.TemporaryDirectory(prefix="hub-psql-") as tmp:
         if passfile:
