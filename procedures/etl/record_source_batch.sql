@@ -77,4 +77,6 @@ COMMENT ON PROCEDURE etl.record_source_batch (
 'Records the source, mapping and row accounting of a mapped batch; raises when a source '
 'row or mapped record is unaccounted for.';
 
-GRANT EXECUTE ON PROCEDURE etl.record_source_batch(bigint, text, text, text, text, text, bigint, bigint, bigint, bigint, jsonb) TO hub_etl;
+GRANT EXECUTE ON PROCEDURE etl.record_source_batch(
+    bigint, text, text, text, text, text, bigint, bigint, bigint, bigint, jsonb
+) TO hub_etl;
