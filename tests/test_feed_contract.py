@@ -114,3 +114,25 @@ def test_the_contract_refuses_rows_the_checks_could_not_follow(wh, change, const
     with pytest.raises(psycopg.errors.IntegrityError) as info:
         wh.conn.execute(f"UPDATE etl.feed_column {change} AND feed_name = 'production_runs'")
     assert info.value.diag.constraint_name == constraint
+
+
+def test_the_contract_is_checked_before_a_feeds_own_rules(wh, tmp_path):
+    """docs/feeds.md: every per-column check of the contract, in column order, comes before
+    the feed's own cross-column rules, so a row with two faults is named by the contract's."""
+    feed_file(tmp_path, "plants", BERLIN)
+    feed_file(tmp_path, "machines", M1_IN_P1)
+    # a revenue account with a cost category (own rule) and no offset (contract)
+    feed_file(tmp_path, "accounts", "8000,Sales,revenue,material,2026-01-01 00:00")
+    # good > total (own rule) and ideal_cycle_time_s 0 (the contract's range)
+    feed_file(tmp_path, "production_runs", "R1,M1,SKU1,,A,2026-03-02T06:00Z,2026-03-02T08:00Z,10,11,0")
+    # one currency to itself (own rule) at a broken rate (contract)
+    feed_file(tmp_path, "fx_rates", "2026-03-02,EUR,eur,1.2.3")
+    wh.load(tmp_path)
+    assert wh.all(
+        "SELECT b.feed_name, r.reason_code, r.column_name FROM etl.rejected_row AS r "
+        "JOIN etl.batch AS b USING (batch_id) ORDER BY b.batch_id"
+    ) == [
+        ("accounts", "offset_required", "updated_at"),
+        ("production_runs", "value_not_allowed", "ideal_cycle_time_s"),
+        ("fx_rates", "unparsable_number", "rate"),
+    ]

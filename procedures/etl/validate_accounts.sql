@@ -6,11 +6,10 @@ SET search_path = pg_catalog, pg_temp
 AS $$
 /*
  * Validates the staged rows of one accounts batch into clean.account (one row per
- * account and updated_at). The per-column checks come from the contract (etl.feed_column,
- * applied by etl.validate_feed): required values, account_type cost or revenue, updated_at
- * an ISO 8601 timestamp with a UTC offset (an account has no plant whose zone could place
- * it). This feed's own rule: cost_category one of material, labor, energy, maintenance,
- * depreciation, overhead for a cost account and empty for a revenue account.
+ * account and updated_at). The per-column checks come from the feed contract
+ * (etl.feed_column, applied by etl.validate_feed; docs/feeds.md). This feed's own rule:
+ * a cost account has a cost category (one of material, labor, energy, maintenance,
+ * depreciation, overhead), a revenue account none.
  */
 BEGIN
     CALL etl.validate_feed(
@@ -24,7 +23,10 @@ BEGIN
                 )
                 THEN ARRAY['value_not_allowed', 'cost_category']
             WHEN j.account_type = 'revenue' AND j.cost_category IS NOT NULL
-                THEN ARRAY['value_not_allowed', 'cost_category', 'a revenue account has no cost category; leave it empty']
+                THEN ARRAY[
+                    'value_not_allowed', 'cost_category',
+                    'a revenue account has no cost category; leave it empty'
+                ]
         $rules$
     );
 END;

@@ -5,11 +5,10 @@ SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
 AS $$
 /*
- * Validates the staged rows of one downtime_events batch into clean.downtime_event.
- * The per-column checks come from the contract (etl.feed_column, applied by
- * etl.validate_feed): required values (reason_description optional), ISO 8601 times placed
- * in the machine's zone (plant_unknown, nonexistent_local_time), is_planned true or false
- * in any case. This feed's own rule: end_before_start (equal is fine: zero minutes).
+ * Validates the staged rows of one downtime_events batch into clean.downtime_event. The
+ * per-column checks come from the feed contract (etl.feed_column, applied by
+ * etl.validate_feed; docs/feeds.md). This feed's own rule: end_ts not before start_ts
+ * (end_before_start; equal is fine: zero minutes), once both are placed in time.
  */
 BEGIN
     CALL etl.validate_feed(

@@ -24,7 +24,8 @@ AS $$
  *   p_placed_rules branches tried after local times are placed.
  * In those branches j.<column> is the trimmed (and case-folded) text, j.<column>_n the
  * number of a number column with a range or default, j.<column>_at the instant of a
- * timestamp; a value_not_allowed without detail quotes the column's allowed_text. The first failing check names the row's reason, in this order:
+ * timestamp; a value_not_allowed without a detail quotes the column's allowed_text.
+ * The first failing check names the row's reason, in this order:
  *   1. column by column (etl.feed_column.ordinal): required_value_missing; the grammar
  *      of its type (etl.value_error), unknown_currency, a country or time zone that does
  *      not exist, a value not in allowed_values; offset_required (placed_by offset);
@@ -50,7 +51,7 @@ DECLARE
     v_details text := '';
     v_zone_joins text := '';
     v_lookup integer := 0;
-    v_numbered text[] := '{}';
+    v_numbered text[] := ARRAY[]::text[];
     v_sql text;
     v_orphan name;
 BEGIN

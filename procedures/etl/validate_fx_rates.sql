@@ -6,10 +6,9 @@ SET search_path = pg_catalog, pg_temp
 AS $$
 /*
  * Validates the staged rows of one fx_rates batch into clean.fx_rate (one row per day
- * and currency pair: 1 from_currency = rate to_currency). The per-column checks come from
- * the contract (etl.feed_column, applied by etl.validate_feed): required values, rate_date
- * a date, both currencies in ISO 4217, rate a decimal > 0. This feed's own rule: the two
- * currencies differ.
+ * and currency pair: 1 from_currency = rate to_currency). The per-column checks come
+ * from the feed contract (etl.feed_column, applied by etl.validate_feed; docs/feeds.md).
+ * This feed's own rule: the two currencies differ.
  */
 BEGIN
     CALL etl.validate_feed(

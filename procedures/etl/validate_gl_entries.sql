@@ -5,11 +5,9 @@ SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
 AS $$
 /*
- * Validates the staged rows of one gl_entries batch into clean.gl_entry. The per-column
- * checks come from the contract (etl.feed_column, applied by etl.validate_feed):
- * required values (cost_center and description optional), posting_date a date, amount a
- * plain signed decimal, currency_code in ISO 4217 (whether a rate exists is the
- * data-quality gate's question, not this one's). This feed has no rule of its own.
+ * Validates the staged rows of one gl_entries batch into clean.gl_entry. Every check
+ * comes from the feed contract (etl.feed_column, applied by etl.validate_feed;
+ * docs/feeds.md): this feed has no rule of its own.
  */
 BEGIN
     CALL etl.validate_feed(

@@ -6,11 +6,8 @@ SET search_path = pg_catalog, pg_temp
 AS $$
 /*
  * Validates the staged rows of one plants batch into clean.plant (one row per plant and
- * updated_at). The per-column checks come from the contract (etl.feed_column, applied by
- * etl.validate_feed): required values, country_code in ISO 3166-1, currency_code in ISO
- * 4217, timezone an IANA zone PostgreSQL knows, updated_at an ISO 8601 timestamp (a
- * local one read in the row's own zone; nonexistent_local_time inside a DST gap). This
- * feed has no rule of its own.
+ * updated_at). Every check comes from the feed contract (etl.feed_column, applied by
+ * etl.validate_feed; docs/feeds.md): this feed has no rule of its own.
  */
 BEGIN
     CALL etl.validate_feed(

@@ -5,11 +5,11 @@ SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
 AS $$
 /*
- * Validates the staged rows of one production_runs batch into clean.production_run.
- * The per-column checks come from the contract (etl.feed_column, applied by
- * etl.validate_feed): required values, grammar, negative_count, ideal_cycle_time_s > 0,
- * local times placed with the zone of the machine version valid then (plant_unknown,
- * nonexistent_local_time). This feed's own rules: good_exceeds_total, end_before_start.
+ * Validates the staged rows of one production_runs batch into clean.production_run. The
+ * per-column checks come from the feed contract (etl.feed_column, applied by
+ * etl.validate_feed; docs/feeds.md). This feed's own rules: good_count at most
+ * total_count (good_exceeds_total), after the contract's checks; end_ts not before
+ * start_ts (end_before_start), once both are placed in time.
  */
 BEGIN
     CALL etl.validate_feed(

@@ -6,11 +6,8 @@ SET search_path = pg_catalog, pg_temp
 AS $$
 /*
  * Validates the staged rows of one products batch into clean.product (one row per
- * product and updated_at). The per-column checks come from the contract
- * (etl.feed_column, applied by etl.validate_feed): required values, standard_cost and
- * list_price plain decimals not below 0, currency_code in ISO 4217, updated_at an ISO
- * 8601 timestamp with a UTC offset (a product has no plant whose zone could place it).
- * This feed has no rule of its own.
+ * product and updated_at). Every check comes from the feed contract (etl.feed_column,
+ * applied by etl.validate_feed; docs/feeds.md): this feed has no rule of its own.
  */
 BEGIN
     CALL etl.validate_feed(

@@ -6,12 +6,9 @@ SET search_path = pg_catalog, pg_temp
 AS $$
 /*
  * Validates the staged rows of one sensor_readings batch into clean.sensor_reading (one
- * row per machine, metric and instant). The per-column checks come from the contract
- * (etl.feed_column, applied by etl.validate_feed): required values (unit optional),
- * reading_ts ISO 8601 placed in the machine's zone (plant_unknown,
- * nonexistent_local_time), value a plain decimal. This feed's own rule: the value fits a
- * double precision. Built for files of millions of rows: one pass, local times placed by
- * a hash join on the machine's single zone.
+ * row per machine, metric and instant). The per-column checks come from the feed
+ * contract (etl.feed_column, applied by etl.validate_feed; docs/feeds.md). This feed's
+ * own rule: the value fits a double precision.
  */
 BEGIN
     CALL etl.validate_feed(
