@@ -79,6 +79,34 @@ def test_overlapping_runs_fail_the_gate_and_scripts_hub_run_exits_1(wh, hub_env,
     assert note["level"] == "error" and note["failed_step"] == "900 etl.check_data_quality"
 
 
+def test_a_failed_error_check_keeps_failing_until_its_cause_is_gone(wh, hub_env, tmp_path):
+    master(tmp_path / "1")
+    # R1 [06:00, 08:00) and R2 [07:00, 09:00) overlap: one pair, the gate fails.
+    feed_file(
+        tmp_path / "1",
+        "production_runs",
+        run("R1", "2026-03-02T06:00Z", "2026-03-02T08:00Z"),
+        run("R2", "2026-03-02T07:00Z", "2026-03-02T09:00Z"),
+    )
+    assert run_hub("run", str(tmp_path / "1"), env=hub_env).returncode == 1
+    assert results(wh, 1)["overlapping_runs"] == (Decimal(1), False)
+    # Run 2 loads nothing new: the pair is still in the facts, so the gate still fails
+    # (it looks at the whole warehouse because the check's last result failed as an error).
+    proc = run_hub("rebuild", "--to", "1980-01-01", env=hub_env)
+    assert proc.returncode == 1, proc.stdout + proc.stderr
+    assert "overlapping_runs (error): 1 pair(s) of overlapping runs, first: R1 and R2 on M1" in proc.stderr
+    assert results(wh, 2)["overlapping_runs"] == (Decimal(1), False)
+    assert wh.scalar("SELECT state FROM etl.pipeline_run WHERE run_id = 2") == "failed"
+    # Run 3 restates R2 as [08:00, 09:00): it only touches R1 (08:00 = 08:00), no pair left.
+    feed_file(tmp_path / "3", "production_runs", run("R2", "2026-03-02T08:00Z", "2026-03-02T09:00Z"))
+    proc = run_hub("run", str(tmp_path / "3"), env=hub_env)
+    assert proc.returncode == 0, proc.stderr
+    assert results(wh, 3)["overlapping_runs"] == (Decimal(0), True)
+    # Run 4, after a pass, is incremental again: it loads nothing of M1's runs and sees no pair.
+    assert run_hub("rebuild", "--to", "1980-01-01", env=hub_env).returncode == 0
+    assert results(wh, 4)["overlapping_runs"] == (Decimal(0), True)
+
+
 def test_performance_above_one_is_a_warning_and_the_run_exits_0(wh, hub_env, tmp_path):
     master(tmp_path)
     # one hour = 3600 s of run time; 2000 units at an ideal 2 s = 4000 s of ideal output:

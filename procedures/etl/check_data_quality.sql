@@ -17,7 +17,9 @@ AS $$
  * what an earlier attempt of the same run recorded. It does not raise: etl.run_step reads
  * the results, keeps them, and fails the run when an error check failed. A warning is
  * recorded and notified only. A check that itself breaks is recorded as failed, with its
- * error as detail.
+ * error as detail. The costly checks look only at what the run touched, unless the check's
+ * previous result is a failed error: then hub.dq_scope is 'all' while it runs and it looks
+ * at the whole warehouse, so an error keeps failing until its cause is gone.
  */
 DECLARE
     v_run_id bigint := nullif(current_setting('hub.run_id', TRUE), '')::bigint;
@@ -25,6 +27,7 @@ DECLARE
     v_observed numeric;
     v_passed boolean;
     v_detail text;
+    v_everything boolean;
 BEGIN
     DELETE FROM etl.dq_result AS d WHERE d.run_id = v_run_id;
     FOR v_check IN
@@ -33,6 +36,14 @@ BEGIN
         WHERE c.is_enabled
         ORDER BY c.check_name
     LOOP
+        v_everything := coalesce((
+            SELECT NOT r.passed AND r.severity = 'error'
+            FROM etl.dq_result AS r
+            WHERE r.check_name = v_check.check_name
+            ORDER BY r.result_id DESC
+            LIMIT 1
+        ), FALSE);
+        PERFORM set_config('hub.dq_scope', CASE WHEN v_everything THEN 'all' ELSE '' END, TRUE);
         BEGIN
             EXECUTE format('SELECT observed, passed, detail FROM %s($1, $2)', v_check.check_function)
             INTO v_observed, v_passed, v_detail
@@ -51,6 +62,7 @@ BEGIN
             RAISE NOTICE 'etl.check_data_quality: % % failed: %', v_check.severity, v_check.check_name, v_detail;
         END IF;
     END LOOP;
+    PERFORM set_config('hub.dq_scope', '', TRUE);
 END;
 $$;
 

@@ -7,12 +7,18 @@ SET search_path = pg_catalog, pg_temp
 AS $$
     /*
      * Pairs of production runs of one machine that overlap in time, one of them loaded by
-     * this run (every run outside a run): OEE would count that time twice. Runs that only
+     * this run (every run outside a run, or when its previous result failed as an error: see
+     * etl.check_data_quality): OEE would count that time twice. Runs that only
      * touch (one ends when the next starts) do not overlap, nor does a run of no length.
      * p_target: one machine, or all.
      */
     WITH run AS (
-        SELECT nullif(current_setting('hub.run_id', TRUE), '')::bigint AS run_id
+        -- NULL (everything) outside a run, and when the gate asks for everything
+        -- (hub.dq_scope 'all': the check's previous result was a failed error)
+        SELECT CASE
+            WHEN current_setting('hub.dq_scope', TRUE) = 'all' THEN NULL
+            ELSE nullif(current_setting('hub.run_id', TRUE), '')::bigint
+        END AS run_id
     ),
 
     fresh AS (

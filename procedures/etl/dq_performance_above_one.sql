@@ -10,10 +10,16 @@ AS $$
     /*
      * Machine-days whose performance is above 1, among the machine-days this run touched:
      * those of the runs it loaded and of the runs that the stops it loaded overlap (every
-     * machine-day outside a run). p_target: one plant code, or all.
+     * machine-day outside a run, or when its previous result failed as an error: see
+     * etl.check_data_quality). p_target: one plant code, or all.
      */
     WITH run AS (
-        SELECT nullif(current_setting('hub.run_id', TRUE), '')::bigint AS run_id
+        -- NULL (everything) outside a run, and when the gate asks for everything
+        -- (hub.dq_scope 'all': the check's previous result was a failed error)
+        SELECT CASE
+            WHEN current_setting('hub.dq_scope', TRUE) = 'all' THEN NULL
+            ELSE nullif(current_setting('hub.run_id', TRUE), '')::bigint
+        END AS run_id
     ),
 
     batches AS (
