@@ -178,6 +178,33 @@ def test_run_loads_and_calls_the_chain(hub_env, tmp_path, wh):
     assert wh.all("SELECT DISTINCT state FROM reporting.pipeline_run_steps") == [("success",)]
 
 
+def _with_stdout_closed(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess:
+    """`scripts/hub ARGS | head -n 0`: stdout is a pipe whose reader has already gone."""
+    read_end, write_end = os.pipe()
+    os.close(read_end)
+    try:
+        return subprocess.run(
+            [sys.executable, "-m", "hublib", *args], stdout=write_end, stderr=subprocess.PIPE, text=True, env=env
+        )
+    finally:
+        os.close(write_end)
+
+
+def test_run_into_a_closed_pipe_finishes_its_work(hub_env, tmp_path, wh):
+    feed_file(tmp_path, "plants", BERLIN)
+    proc = _with_stdout_closed("run", str(tmp_path), env=hub_env)
+    assert proc.returncode == 0, proc.stderr
+    assert "Traceback" not in proc.stderr and "Broken pipe" not in proc.stderr, proc.stderr
+    # loaded, the chain ran, the run recorded as it would be with a reader
+    assert wh.scalar("SELECT count(*) FROM clean.plant") == 1
+    assert wh.all("SELECT kind, state, batches, rows_loaded FROM reporting.pipeline_runs") == [("run", "success", 1, 1)]
+    assert wh.all("SELECT DISTINCT state FROM reporting.pipeline_run_steps") == [("success",)]
+    # a command that only reads (and prints with print()) ends quietly too
+    proc = _with_stdout_closed("status", env=hub_env)
+    assert "Traceback" not in proc.stderr and "Broken pipe" not in proc.stderr, proc.stderr
+    assert proc.returncode == run_hub("status", env=hub_env).returncode
+
+
 def test_private_cluster_lifecycle(tmp_path_factory):
     base = tmp_path_factory.mktemp("pc")
     base.chmod(0o755)

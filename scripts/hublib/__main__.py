@@ -1,3 +1,4 @@
-from hublib.cli import main
+from hublib.cli import guard_stdout, main
 
+guard_stdout()
 raise SystemExit(main())

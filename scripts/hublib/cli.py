@@ -64,7 +64,50 @@ MODULE_COMMANDS: dict[str, str] = {
 
 
 def out(text: str = "") -> None:
-    print(text, flush=True)
+    try:
+        print(text, flush=True)
+    except BrokenPipeError:
+        _stdout_gone()
+
+
+def _stdout_gone() -> None:
+    """The reader of stdout has gone (`scripts/hub run DIR | head -n 3`): the rest of the
+    output goes to os.devnull and the work carries on, recorded as it would be otherwise."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    try:
+        os.dup2(devnull, sys.stdout.fileno())
+    finally:
+        os.close(devnull)
+
+
+class _GuardedStdout:
+    """sys.stdout, but a closed pipe sends the rest to os.devnull instead of raising
+    BrokenPipeError (for the commands' own print calls too)."""
+
+    def __init__(self, stream):
+        self._stream = stream
+
+    def write(self, text: str) -> int:
+        try:
+            return self._stream.write(text)
+        except BrokenPipeError:
+            _stdout_gone()
+            return len(text)
+
+    def flush(self) -> None:
+        try:
+            self._stream.flush()
+        except BrokenPipeError:
+            _stdout_gone()
+
+    def __getattr__(self, name: str):
+        return getattr(self._stream, name)
+
+
+def guard_stdout() -> None:
+    """Called by `python -m hublib` (the process's own stdout) before main()."""
+    if not isinstance(sys.stdout, _GuardedStdout):
+        sys.stdout = _GuardedStdout(sys.stdout)
 
 
 class UsageError(HubError):
