@@ -53,6 +53,26 @@ def test_every_command_has_help_with_an_example(command, capsys):
     assert re.search(rf"^ +.*scripts/hub (--db \S+ )?{command}\b", body, re.M), f"no example in {body}"
 
 
+@pytest.mark.parametrize("source", ["raise ImportError('no module named frob')", "def broken(:\n"])
+def test_a_broken_command_module_breaks_only_its_command(source, tmp_path, monkeypatch, capsys):
+    (tmp_path / "hub_broken_cmd.py").write_text(source)
+    monkeypatch.syspath_prepend(str(tmp_path))
+    monkeypatch.setitem(MODULE_COMMANDS, "broken", "hub_broken_cmd")
+    assert main(["--help"]) == 0
+    text = capsys.readouterr().out
+    assert re.search(r"^    broken +command broken cannot start: ", text, re.M), text
+    assert "\n    status " in text  # the others are listed as before
+    assert main(["status", "--help"]) == 0 and "usage: scripts/hub status" in capsys.readouterr().out
+    assert main(["completion", "bash"]) == 0 and "_python_argcomplete" in capsys.readouterr().out
+    assert main(["broken", "--some", "args"]) == 1
+    captured = capsys.readouterr()
+    lines = captured.err.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("hub: command broken cannot start: "), captured.err
+    assert ("ImportError: no module named frob" if "raise" in source else "SyntaxError: ") in lines[0]
+    assert lines[0].endswith("(in hub_broken_cmd)")
+    assert main(["broken", "--help"]) == 0 and "cannot start" in capsys.readouterr().out
+
+
 def test_unknown_command():
     _one_line_error(run_hub("frobnicate"), "unknown command 'frobnicate'", "scripts/hub --help")
     assert run_hub("frobnicate").returncode == 2

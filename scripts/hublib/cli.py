@@ -164,15 +164,35 @@ def build_parser() -> HubParser:
 def _add_module_command(sub, name: str, module_name: str) -> None:
     """A command that lives in its own module: `add_arguments(parser)`, `run(args) -> int`,
     and a docstring whose first line is the help (the rest is the description, which
-    should hold an example)."""
-    module = importlib.import_module(module_name)
-    doc = (module.__doc__ or name).strip()
-    help_line = doc.splitlines()[0].strip().rstrip(".")
-    help_line = help_line[0].lower() + help_line[1:]
+    should hold an example). A module that cannot be imported (or set up its arguments)
+    breaks only its own command: it is listed, and says why it cannot start (exit 1)."""
+    try:
+        module = importlib.import_module(module_name)
+        doc = (module.__doc__ or name).strip()
+        help_line = doc.splitlines()[0].strip().rstrip(".")
+        help_line = help_line[0].lower() + help_line[1:]
+        p = argparse.ArgumentParser(prog=f"{PROG} {name}", add_help=False)  # a trial: add_parser cannot be undone
+        module.add_arguments(p)
+    except Exception as exc:  # any failure of one module must leave the other commands working
+        _add_broken_command(sub, name, module_name, exc)
+        return
     p = sub.add_parser(name, help=help_line, description=doc, formatter_class=_formatter)
     _db_option(p, default=argparse.SUPPRESS)
     module.add_arguments(p)
     p.set_defaults(handler=module.run)
+
+
+def _add_broken_command(sub, name: str, module_name: str, exc: Exception) -> None:
+    first = (str(exc).strip().splitlines() or [""])[0]
+    why = f"{type(exc).__name__}: {first}" if first else type(exc).__name__
+    what = f"command {name} cannot start: {why} (in {module_name})"
+    p = sub.add_parser(name, help=what, description=what[0].upper() + what[1:] + ".", formatter_class=_formatter)
+    _db_option(p, default=argparse.SUPPRESS)
+
+    def cannot_start(args) -> int:
+        raise HubError(what, exit_code=1)
+
+    p.set_defaults(handler=cannot_start, any_arguments=True)  # it says why it cannot start, whatever followed
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -188,7 +208,8 @@ def main(argv: list[str] | None = None) -> int:
             ns, extra = parser.parse_known_args(argv)
         except SystemExit as exc:  # --help, or argparse's own exit
             return int(exc.code or 0)
-        if extra and ns.command not in ("test", "psql"):  # their extra arguments are pytest's and psql's
+        # test's and psql's extra arguments are pytest's and psql's
+        if extra and ns.command not in ("test", "psql") and not getattr(ns, "any_arguments", False):
             raise UsageError(
                 f"{PROG} {ns.command}: unrecognized arguments: {' '.join(extra)}", f"see {PROG} {ns.command} --help"
             )
