@@ -138,6 +138,26 @@ def test_export_of_an_empty_database_names_the_demo_database(hub_env, tmp_path):
     assert "holds no reporting rows (the demo's is hub_demo: add --db hub_demo)" in proc.stdout
 
 
+@pytest.mark.parametrize(
+    "args, path, why",
+    [
+        (["export", "{file}"], "{file}", "File exists"),
+        (["export", "/proc/nope"], "/proc/nope", "No such file or directory"),
+        (["dashboard", "/proc/nope.html"], "/proc/nope.html", "No such file or directory"),
+        (["docs", "--out", "/proc/x.md"], "/proc/x.md", "No such file or directory"),
+        (["generate", "{file}"], "{file}", "File exists"),
+        (["generate", "/proc/zz"], "/proc/zz", "No such file or directory"),
+    ],
+)
+def test_an_output_path_that_cannot_be_written_is_one_line_with_exit_2(hub_env, tmp_path, args, path, why):
+    file = tmp_path / "notes.md"  # a file where the command wants a folder
+    file.write_text("mine\n")
+    proc = run_hub(*[a.format(file=file) for a in args], env=hub_env)
+    assert proc.returncode == 2, proc.stdout + proc.stderr
+    _one_line_error(proc, f"hub: {path.format(file=file)}: {why}")
+    assert file.read_text() == "mine\n"
+
+
 def test_unreachable_database(tmp_path):
     env = dict(os.environ, DATABASE_URL="postgresql://nobody@127.0.0.1:1/nowhere")
     _one_line_error(run_hub("migrate", env=env), "cannot connect to the warehouse at 127.0.0.1:1/nowhere")

@@ -231,6 +231,12 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("hub: interrupted", file=sys.stderr)
         return 130
+    except OSError as exc:  # a path the command cannot make, write or read (a file given for a folder, /proc/...)
+        if os.environ.get("HUB_DEBUG") or exc.filename is None:
+            raise
+        where = f"{exc.filename} -> {exc.filename2}" if exc.filename2 is not None else str(exc.filename)
+        print(f"hub: {where}: {exc.strerror or type(exc).__name__}", file=sys.stderr)
+        return 2
 
 
 def _complete(parser: argparse.ArgumentParser) -> None:
