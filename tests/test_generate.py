@@ -99,3 +99,24 @@ def test_ids_never_collide_across_calls_with_another_start_or_seed(tmp_path):
     assert feb and mar and feb2
     assert not feb & mar and not feb & feb2 and not mar & feb2
     assert any(i.startswith("RUN-S1-20260202-") for i in feb) and any(i.startswith("GL-S2-20260202-") for i in feb2)
+
+
+def test_generate_refuses_a_folder_with_feed_files_unless_forced(tmp_path):
+    hand_made = tmp_path / "machines.csv"
+    hand_made.write_text("machine_code\nHAND\n")
+    (tmp_path / "notes.txt").write_text("not a feed file\n")
+    proc = run_hub("generate", str(tmp_path), "--days", "2", "--machines", "3", "--sensor-interval", "0")
+    assert proc.returncode == 2, proc.stdout + proc.stderr
+    assert proc.stderr.strip().splitlines() == [
+        f"hub: {tmp_path} already holds feed files (machines.csv); generate would write over them; "
+        "pick an empty or new folder, or add --force to write over them"
+    ]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["machines.csv", "notes.txt"]
+    assert hand_made.read_text() == "machine_code\nHAND\n"
+    # a folder with other files only is fine; --force writes over the feed files
+    (tmp_path / "other").mkdir()
+    (tmp_path / "other" / "notes.txt").write_text("x\n")
+    assert run_hub("generate", str(tmp_path / "other"), "--days", "2", "--sensor-interval", "0").returncode == 0
+    proc = run_hub("generate", str(tmp_path), "--days", "2", "--machines", "3", "--sensor-interval", "0", "--force")
+    assert proc.returncode == 0, proc.stderr
+    assert hand_made.read_text().startswith("machine_code,")

@@ -481,6 +481,7 @@ def cmd_generate(args) -> int:
         days=args.days,
         start=args.start,
         sensor_interval=args.sensor_interval,
+        force=args.force,
     )
     for name, rows in written.items():
         out(f"{name:40} {rows:>9,} rows")
@@ -511,6 +512,9 @@ def _add_generate(p: argparse.ArgumentParser) -> None:
         default=900,
         metavar="SECONDS",
         help="seconds between sensor readings (default 900; 0 for no telemetry)",
+    )
+    p.add_argument(
+        "--force", action="store_true", help="write into a folder that already holds feed files (refused otherwise)"
     )
 
 
@@ -635,7 +639,7 @@ def _builtin_commands() -> dict:
         ),
         "generate": (
             cmd_generate,
-            "write a realistic, seeded set of feed files (telemetry included)",
+            "write a realistic, seeded set of feed files (telemetry included) into a folder without feed files",
             "scripts/hub generate out/data --seed 7 --machines 20 --days 90",
             _add_generate,
         ),

@@ -93,6 +93,13 @@ def _csv(rows: list[list], header: list[str]) -> str:
     return buf.getvalue()
 
 
+def feed_files_in(folder: Path) -> list[str]:
+    """The names of the feed files (.csv, .csv.gz) directly in `folder`, sorted."""
+    if not folder.is_dir():
+        return []
+    return sorted(p.name for p in folder.iterdir() if p.name.endswith((".csv", ".csv.gz")))
+
+
 def _local(ts: datetime, plant: str) -> str:
     return ts.astimezone(ZoneInfo(ZONE[plant])).strftime("%Y-%m-%d %H:%M:%S")
 
@@ -108,12 +115,21 @@ def generate(
     days: int = 56,
     start: date = date(2026, 2, 16),
     sensor_interval: int = 900,
+    force: bool = False,
 ) -> dict:
-    """Write the files into `out`; returns {file name: data rows}."""
+    """Write the files into `out`; returns {file name: data rows}. A folder that already
+    holds feed files (.csv, .csv.gz) is refused unless `force`: they may be hand-made."""
     if machines < 3 or days < 1:
         raise HubError("generate needs --machines 3 or more and --days 1 or more")
     if sensor_interval < 0 or (sensor_interval and 3600 % sensor_interval and sensor_interval % 3600):
         raise HubError("--sensor-interval must divide an hour or be whole hours (e.g. 60, 300, 900, 3600), or 0")
+    held = feed_files_in(out)
+    if held and not force:
+        shown = ", ".join(held[:3]) + (f" and {len(held) - 3} more" if len(held) > 3 else "")
+        raise HubError(
+            f"{out} already holds feed files ({shown}); generate would write over them",
+            "pick an empty or new folder, or add --force to write over them",
+        )
     out.mkdir(parents=True, exist_ok=True)
     rng = random.Random(seed)
     written: dict[str, int] = {}
