@@ -76,3 +76,5 @@ def test_bad_input(case: Case, wh, tmp_path, monkeypatch, capsys):
         assert wh.scalar(query) == value, query
     assert wh.scalar("SELECT count(*) FROM etl.batch_reconciliation WHERE NOT is_reconciled") == 0
     assert wh.scalar("SELECT count(*) FROM etl.batch WHERE status = 'loading'") == 0
+    # a rejected file always says why (docs/feeds.md)
+    assert wh.all("SELECT file_name FROM etl.batch WHERE status = 'rejected' AND reject_reason IS NULL") == []

@@ -137,6 +137,46 @@ def test_empty_file_and_header_only_file(wh, tmp_path):
     ]
 
 
+def test_an_empty_or_bom_only_file_is_rejected_with_a_reason(wh, tmp_path):
+    write(tmp_path, "plants_empty.csv", b"")
+    write(tmp_path, "plants_bom.csv", b"\xef\xbb\xbf")
+    wh.load(tmp_path)
+    # no header: none of the feed's columns, so missing_column (docs/feeds.md)
+    assert wh.all("SELECT file_name, status, reject_reason, file_lines FROM etl.batch ORDER BY file_name") == [
+        ("plants_bom.csv", "rejected", "missing_column", 0),
+        ("plants_empty.csv", "rejected", "missing_column", 0),
+    ]
+
+
+def test_a_truncated_gzip_says_how_much_content_it_gave(wh, tmp_path):
+    import gzip
+
+    # level 0 stores the bytes as they are: a 10-byte gzip header, a 5-byte block header,
+    # then the 7,000 bytes of content and an 8-byte trailer (7,023 bytes). Cut to 6,015
+    # bytes, the file gives 6,015 - 10 - 5 = 6,000 bytes of content, then ends early.
+    data = gzip.compress(b"x" * 7000, compresslevel=0, mtime=0)
+    assert len(data) == 7023
+    write(tmp_path, "plants.csv.gz", data[:6015])
+    wh.load(tmp_path)
+    batch = wh.batch("plants.csv.gz")
+    assert (batch["status"], batch["reject_reason"]) == ("rejected", "unreadable_file")
+    assert "the gzip data ends early (a truncated file) after 6,000 bytes of content" in wh.scalar(
+        "SELECT message FROM etl.batch WHERE file_name = 'plants.csv.gz'"
+    )
+
+
+def test_a_symlink_outside_the_folder_is_reported_once(hub_env, tmp_path):
+    from tests.conftest import run_hub
+
+    (tmp_path / "in").mkdir()
+    (tmp_path / "in" / "plants.csv").symlink_to("/etc/hostname")
+    proc = run_hub("load", str(tmp_path / "in"), env=hub_env)
+    assert proc.returncode == 0, proc.stderr
+    said = [line for line in (proc.stdout + proc.stderr).splitlines() if "plants.csv" in line]
+    assert len(said) == 1, said
+    assert said[0].startswith("warning: skipped ") and "outside the folder being loaded" in said[0]
+
+
 def test_invalid_utf8_rejects_only_that_record(wh, tmp_path):
     _masters(tmp_path)
     good = HEADERS["production_runs"] + "\n" + RUN.format(n=1) + "\n"

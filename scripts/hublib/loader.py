@@ -139,6 +139,7 @@ class LoadResult:
     ignored: list[Path] = field(default_factory=list)
     # Why each ignored path was left alone, for the ones that deserve a word.
     ignored_why: dict[Path, str] = field(default_factory=dict)
+    warned: set[Path] = field(default_factory=set)  # ignored paths the load has warned of already
     still_pending: int = 0
 
     @property
@@ -309,12 +310,31 @@ def _unreadable_gzip(ff: FeedFile, exc: BaseException) -> FeedFile:
     if not start.startswith(b"\x1f\x8b"):
         what = f"named .gz but not gzip data (it starts with {start[:8]!r})"
     elif isinstance(exc, EOFError):
-        what = f"the gzip data ends early (a truncated file) after {ff.size:,} bytes of content"
+        what = f"the gzip data ends early (a truncated file) after {_gzip_content_size(ff.path):,} bytes of content"
     else:
-        what = f"corrupt gzip data after {ff.size:,} bytes of content ({exc})"
+        what = f"corrupt gzip data after {_gzip_content_size(ff.path):,} bytes of content ({exc})"
     ff.problem = ("unreadable_file", f"{ff.shown}: {what}, so the file is rejected")
     ff.lines = 0
     return ff
+
+
+def _gzip_content_size(path: Path) -> int:
+    """The bytes of content a damaged gzip gives before it ends or breaks (every member;
+    the reads of inspect() lose the last, partial block)."""
+    size = 0
+    d = zlib.decompressobj(16 + zlib.MAX_WBITS)
+    with open(path, "rb") as raw:
+        while block := raw.read(BLOCK):
+            while block:
+                try:
+                    size += len(d.decompress(block))
+                except zlib.error:
+                    return size
+                if not d.eof:
+                    break
+                block = d.unused_data
+                d = zlib.decompressobj(16 + zlib.MAX_WBITS)
+    return size
 
 
 def sniff(head: bytes, size: int) -> tuple[str, str] | None:
@@ -540,8 +560,9 @@ class Loader:
         files, ignored, why = discover(dirs, self.feeds, follow_symlinks=follow_symlinks)
         result = LoadResult(ignored=ignored, ignored_why=why)
         for p, reason in why.items():
-            if reason.startswith("a symbolic link"):
+            if reason.startswith("a symbolic link to"):  # outside the folder: said now, once
                 self.log(f"warning: skipped {shown_name(str(p))}: {reason}")
+                result.warned.add(p)
         self.acquire_lock()
         try:
             self.discard_unfinished()
@@ -720,7 +741,8 @@ class Loader:
 
     def _load_empty(self, fr: FileResult, ff: FeedFile) -> None:
         self._register(fr, ff, [], "parsed")
-        self._close(fr, LineTally(), "rejected", f"{ff.shown} is empty: no header row, no records")
+        # reason missing_column: without a header the file has none of the feed's columns
+        self._close(fr, LineTally(), "rejected", f"{ff.shown} is empty: no header row, no records", "missing_column")
 
     def _load_with_header(self, fr: FileResult, ff: FeedFile) -> None:
         feed, header = ff.feed, ff.header

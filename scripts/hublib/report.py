@@ -52,9 +52,11 @@ def print_load(result: LoadResult, out) -> None:
             out(f"{shown_name(f.path.name)}:")
             for n in notes:
                 out(f"  {n}")
-    explained = [p for p in result.ignored if p in result.ignored_why]
-    csv_like = [p for p in result.ignored if p not in explained and p.name.lower().endswith((".csv", ".csv.gz"))]
-    other = [p for p in result.ignored if p not in csv_like and p not in explained]
+    explained = [p for p in result.ignored if p in result.ignored_why and p not in result.warned]
+    csv_like = [
+        p for p in result.ignored if p not in result.ignored_why and p.name.lower().endswith((".csv", ".csv.gz"))
+    ]
+    other = [p for p in result.ignored if p not in csv_like and p not in result.ignored_why]
     for p in explained:
         out(f"ignored {shown_name(p.name)}: {result.ignored_why[p]}")
     for p in csv_like:
