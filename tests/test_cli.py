@@ -168,6 +168,21 @@ def test_malformed_database_url():
     _one_line_error(run_hub("migrate", env=env), "DATABASE_URL")
 
 
+def test_any_db_name_makes_a_valid_private_cluster_url(tmp_path, hub_env):
+    from psycopg.conninfo import conninfo_to_dict
+
+    cluster = Cluster.__new__(Cluster)  # its files only, at tmp_path (no relocation, no server)
+    cluster.base, cluster.data = tmp_path, tmp_path / "data"
+    cluster.password_file.write_text("p@ss word\n")
+    cluster.port_file.write_text("5999\n")
+    info = conninfo_to_dict(cluster.url('x"; drop'))
+    assert (info["dbname"], info["password"], info["port"]) == ('x"; drop', "p@ss word", "5999")
+    # on DATABASE_URL's server too: the bad name is named, not DATABASE_URL
+    proc = run_hub("--db", 'x"; drop', "status", env=hub_env)
+    assert 'database "x"; drop" does not exist' in proc.stdout + proc.stderr
+    assert "not a valid connection string" not in proc.stdout + proc.stderr
+
+
 def test_db_commands_refuse_when_database_url_is_set(hub_env):
     _one_line_error(run_hub("db", "up", env=hub_env), "DATABASE_URL is set")
     proc = run_hub("db", "url", env=hub_env)

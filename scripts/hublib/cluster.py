@@ -198,7 +198,8 @@ class Cluster:
     def url(self, dbname: str = DATABASE) -> str:
         password = quote(self.password_file.read_text().strip(), safe="")
         port = self.running_port() or int(self.port_file.read_text())
-        return f"postgresql://{SUPERUSER}:{password}@127.0.0.1:{port}/{dbname}"
+        # the name percent-encoded: any database name (--db 'x"; drop') stays one valid URL
+        return f"postgresql://{SUPERUSER}:{password}@127.0.0.1:{port}/{quote(dbname, safe='')}"
 
     @contextlib.contextmanager
     def _lock(self):

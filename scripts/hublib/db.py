@@ -85,11 +85,18 @@ def without_password(url: str) -> str:
     return make_conninfo(**info)
 
 
+def _whose_url() -> str:
+    """What made the connection string: DATABASE_URL, or the private cluster and --db."""
+    if os.environ.get("DATABASE_URL"):
+        return "DATABASE_URL" + (f" with --db {chosen_db()!r}" if chosen_db() else "")
+    return f"the private cluster's URL for --db {chosen_db()!r}" if chosen_db() else "the private cluster's URL"
+
+
 def describe(url: str) -> str:
     try:
         info = conninfo_to_dict(url)
     except psycopg.ProgrammingError:
-        return "DATABASE_URL"
+        return "DATABASE_URL" if os.environ.get("DATABASE_URL") else "(not a valid connection string)"
     return f"{info.get('host', 'localhost')}:{info.get('port', 5432)}/{info.get('dbname', '')}"
 
 
@@ -103,7 +110,7 @@ def connect(url: str, **kwargs) -> psycopg.Connection:
             "check DATABASE_URL (or unset it to use the private cluster) and that the server runs",
         ) from exc
     except psycopg.ProgrammingError as exc:
-        raise HubError(f"DATABASE_URL is not a valid connection string: {exc}") from exc
+        raise HubError(f"{_whose_url()} is not a valid connection string: {exc}") from exc
     conn.execute("SET timezone = 'UTC'")
     if not conn.autocommit:
         conn.commit()
