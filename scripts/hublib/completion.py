@@ -1,11 +1,11 @@
 """Print the shell code that completes scripts/hub's commands and options (bash or zsh).
 
-Enable it for the current shell (put the line in ~/.bashrc or ~/.zshrc to keep it):
+Enable it for the current shell with one of the lines below (put it in ~/.bashrc or
+~/.zshrc to keep it). It completes both `scripts/hub` and `hub` (a symlink on PATH).
 
+example:
   eval "$(scripts/hub completion bash)"
   eval "$(scripts/hub completion zsh)"
-
-It completes both `scripts/hub` and `hub` (a symlink on PATH).
 """
 
 from __future__ import annotations
