@@ -50,6 +50,7 @@ def test_every_command_has_help_with_an_example(command, capsys):
     assert text.startswith(f"usage: scripts/hub {command} ")
     assert "--db NAME" in text  # the global option is accepted after the command too
     body = text.split("\n", 1)[1]  # past the usage line
+    assert re.search(r"^examples?:$", body, re.M), f"no example: line in {body}"
     assert re.search(rf"^ +.*scripts/hub (--db \S+ )?{command}\b", body, re.M), f"no example in {body}"
 
 
@@ -108,6 +109,23 @@ def test_load_takes_single_files(hub_env, tmp_path, wh):
     assert "load: 2 file(s) loaded, 0 already loaded; read 2 = accepted 2 + rejected 0 + pending 0" in proc.stdout
     assert wh.all("SELECT feed_name FROM etl.batch ORDER BY batch_id") == [("plants",), ("machines",)]
     assert wh.scalar("SELECT count(*) FROM clean.product") == 0  # the folder's other file stays out
+
+
+def test_a_named_file_that_is_no_feed_file_is_a_usage_mistake(hub_env, tmp_path, wh):
+    plants = feed_file(tmp_path, "plants", BERLIN)
+    other = tmp_path / "notafeed.csv"
+    other.write_text("a,b\n1,2\n")
+    proc = run_hub("load", str(plants), str(other), env=hub_env)
+    assert proc.returncode == 2
+    _one_line_error(proc, f"hub: {other} is no feed file: its name starts with no known feed")
+    txt = tmp_path / "production_runs.txt"
+    txt.write_text("x\n")
+    proc = run_hub("run", str(txt), env=hub_env)
+    assert proc.returncode == 2
+    _one_line_error(proc, f"hub: {txt} is no feed file: named like feed production_runs but not .csv or .csv.gz")
+    # nothing was loaded, no run recorded
+    assert wh.scalar("SELECT count(*) FROM etl.pipeline_run") == 0
+    assert wh.scalar("SELECT count(*) FROM etl.batch") == 0
 
 
 def test_db_option_and_hub_db_pick_the_database(hub_env, wh, tmp_path):

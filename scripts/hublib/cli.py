@@ -376,9 +376,33 @@ def cmd_load(args) -> int:
 
     url = warehouse_url()
     require_current(url)
+    _named_files_are_feed_files(url, paths)
     inv = do_load(url, paths, follow_symlinks=args.follow_symlinks)
     # A file that could not be opened was left unregistered: exit 2 so that someone acts.
     return 2 if inv.load is not None and inv.load.needs_attention else 0
+
+
+def _named_files_are_feed_files(url: str, paths: list[Path]) -> None:
+    """A file named on the command line (not a folder) must be a feed file: a mistyped name
+    is a usage mistake (exit 2), not an empty recorded run."""
+    files = [p for p in paths if not p.is_dir()]
+    if not files:
+        return
+    from hublib.db import connect
+    from hublib.loader import feed_of, looks_like_feed, read_feeds, shown_name
+
+    with connect(url, autocommit=True) as conn:
+        feeds = read_feeds(conn)
+    for p in files:
+        if feed_of(p.name, feeds) is not None:
+            continue
+        like = looks_like_feed(p.name, feeds)
+        why = (
+            f"named like feed {like} but not .csv or .csv.gz"
+            if like
+            else "its name starts with no known feed (e.g. production_runs_2026-03-01.csv)"
+        )
+        raise HubError(f"{shown_name(str(p))} is no feed file: {why}", "name a feed file, or a folder of them")
 
 
 def do_load(url: str, dirs: list[Path], *, chain: bool = False, follow_symlinks: bool = False):
@@ -403,6 +427,7 @@ def cmd_run(args) -> int:
 
     url = warehouse_url()
     require_current(url)
+    _named_files_are_feed_files(url, paths)
     inv = do_load(url, paths, chain=True, follow_symlinks=args.follow_symlinks)
     out(f"run: {inv.state}" if inv.state != "success" else "run: done")
     return 2 if inv.load is not None and inv.load.needs_attention else 0
