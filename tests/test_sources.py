@@ -532,18 +532,34 @@ def test_the_etl_role_imports_but_writes_the_source_tables_only_through_their_ro
         info = wh.conn.info
         url = make_conninfo(host=info.host, port=info.port, user=login, password="pw", dbname=info.dbname)
         with psycopg.connect(url) as conn:
+            # outside an import run no watermark may be set (test_source_pulls.py has the rest)
+            with pytest.raises(psycopg.errors.ObjectNotInPrerequisiteState):
+                conn.execute("CALL etl.set_source_watermark('azure_pdm', 'y', '2015-01-01', 3)")
+            conn.rollback()
+            run_id = conn.execute("SELECT etl.start_run('load')").fetchone()[0]
+            conn.commit()
             result = import_sources(conn, [("azure_pdm", [SAMPLE["azure_pdm"]])], log=lambda _m: None)
+            conn.execute("CALL etl.set_source_watermark('azure_pdm', 'y', '2015-01-01', 3)")
+            conn.commit()
+            with pytest.raises(psycopg.errors.InvalidParameterValue):
+                conn.execute("CALL etl.set_source_watermark('azure_pdm', 'y', '2015-01-02', -1)")
+            conn.rollback()
+            with pytest.raises(psycopg.errors.InvalidParameterValue, match="imported no batch of source x"):
+                conn.execute("CALL etl.set_source_watermark('x', 'y', '2015-01-02', 1)")
+            conn.rollback()
+            conn.execute("SELECT etl.finish_run(%s, 'success')", (run_id,))
+            conn.commit()
         assert result.failed == []
         assert wh.scalar("SELECT count(*) FROM etl.source_batch") == 8
         with psycopg.connect(url) as conn, pytest.raises(psycopg.errors.InsufficientPrivilege):
             conn.execute("UPDATE etl.source_batch SET dropped_rows = 0")
         with psycopg.connect(url) as conn, pytest.raises(psycopg.errors.InsufficientPrivilege):
             conn.execute("INSERT INTO etl.source_watermark VALUES ('x', 'y', 'z', 0)")
-        with psycopg.connect(url, autocommit=True) as conn:
-            conn.execute("CALL etl.set_source_watermark('x', 'y', '2015-01-01', 3)")
-            with pytest.raises(psycopg.errors.InvalidParameterValue):
-                conn.execute("CALL etl.set_source_watermark('x', 'y', '2015-01-02', -1)")
-        assert wh.one("SELECT watermark, rows_pulled FROM etl.source_watermark") == ("2015-01-01", 3)
+        assert wh.one("SELECT source_name, watermark, rows_pulled FROM etl.source_watermark") == (
+            "azure_pdm",
+            "2015-01-01",
+            3,
+        )
     finally:
         wh.conn.execute(f"DROP OWNED BY {login}")
         wh.conn.execute(f"DROP ROLE {login}")
