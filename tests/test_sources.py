@@ -628,6 +628,11 @@ def test_demo_real_on_the_samples_prints_the_summary(tmp_path):
         assert "Revenue and gross margin by product family, October 2012" in out
         assert "  SS    Technology         revenue        50.00 USD  margin        5.25   10.5%" in out
         assert "  SS    Office Supplies    revenue         4.00 USD  margin      -20.06  -501.6%" in out
+        # the closing lines go through scripts/hub psql: no password on screen (docs/security.md)
+        assert "  scripts/hub --db hub_demo psql -c 'SELECT * FROM reporting.oee_daily'" in out
+        password = cluster.password_file.read_text().strip()
+        assert password and password not in proc.stdout + proc.stderr
+        assert "postgresql://" not in out
     finally:
         if not was_running:
             cluster.down()
