@@ -226,6 +226,17 @@ def test_import_command_prints_counts_and_refuses_an_unknown_source(wh):
     assert proc.stderr.startswith("hub: unknown source 'no_such_source'") and "Traceback" not in proc.stderr
 
 
+def test_import_while_paused_records_a_paused_run_and_exits_0(wh):
+    env = {"DATABASE_URL": wh.url, "PATH": "/usr/bin:/bin"}
+    wh.conn.execute("CALL etl.pause('ERP cut-over')")
+    proc = run_hub("import", "azure_pdm", str(SAMPLE["azure_pdm"]), env=env)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert "run 1: paused: the hub is paused (by " in proc.stdout and "ERP cut-over); nothing was done" in proc.stdout
+    assert proc.stderr == ""
+    assert wh.all("SELECT kind, state FROM etl.pipeline_run") == [("load", "paused")]
+    assert wh.scalar("SELECT count(*) FROM etl.batch") == 0
+
+
 # -- SME machine log ------------------------------------------------------------------
 def test_sme_sample_builds_runs_and_alarm_stops_by_hand(wh):
     do_import(wh, ("sme_discrete_manufacturing", [SAMPLE["sme_discrete_manufacturing"]]))

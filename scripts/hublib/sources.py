@@ -776,4 +776,5 @@ def run(args: argparse.Namespace) -> int:
         return holder["result"].load
 
     invoke(url, "load", [], chain=False, log=out, loader=load, on_loaded=lambda _r: print_import(holder["result"], out))
-    return 2 if holder["result"].failed else 0
+    # while the hub is paused the run is recorded as paused and nothing is imported (no result)
+    return 2 if "result" in holder and holder["result"].failed else 0
