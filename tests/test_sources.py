@@ -15,6 +15,7 @@ from pathlib import Path
 import psycopg
 import pytest
 
+from hublib.errors import HubError
 from hublib.sources import SOURCES, import_sources
 from tests.conftest import ROOT, run_hub
 from tests.helpers import write
@@ -218,12 +219,33 @@ def test_import_command_prints_counts_and_refuses_an_unknown_source(wh):
     proc = run_hub("import", "azure_pdm", str(SAMPLE["azure_pdm"]), env=env)
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert "repair_of_failure 1" in proc.stdout
-    # machines 2 + errors 3 + failures 1 + maint 3 - 1 dropped + telemetry 4 x 4 = 24 records
-    assert "records 24 = accepted 23 + rejected 1 + pending 0" in proc.stdout
+    # machines 2 + errors 3 + failures 1 + maint 3 - 1 dropped + telemetry 4 x 4 = 24 mapped records
+    # in 8 batches (telemetry: one per metric), + the source's feed file plants.csv: 1 record, 1 batch
+    assert "import: 9 batch(es) imported, 0 already imported; records 25 = accepted 24 + rejected 1 + pending 0" in (
+        proc.stdout
+    )
+    assert wh.scalar("SELECT count(*) FROM etl.batch") == 9
     assert wh.one("SELECT kind, state FROM reporting.pipeline_runs ORDER BY run_id DESC LIMIT 1") == ("load", "success")
+    again = run_hub("import", "azure_pdm", str(SAMPLE["azure_pdm"]), env=env)
+    assert "import: 0 batch(es) imported, 9 already imported; records 0 = accepted 0" in again.stdout
     proc = run_hub("import", "no_such_source", str(SAMPLE["azure_pdm"]), env=env)
     assert proc.returncode != 0
     assert proc.stderr.startswith("hub: unknown source 'no_such_source'") and "Traceback" not in proc.stderr
+
+
+def test_import_of_a_folder_matching_none_of_the_source_patterns_is_a_mistake(wh, tmp_path):
+    env = {"DATABASE_URL": wh.url, "PATH": "/usr/bin:/bin"}
+    write(tmp_path, "notes.txt", "nothing of azure_pdm here\n")
+    proc = run_hub("import", "azure_pdm", str(tmp_path), env=env)
+    assert proc.returncode == 2, proc.stdout + proc.stderr
+    assert proc.stderr.startswith(f"hub: no file of {tmp_path} matches a file pattern of source azure_pdm (")
+    assert len(proc.stderr.splitlines()) == 1
+    # nothing loaded, not even the source's own feed files, and no run
+    assert wh.scalar("SELECT count(*) FROM etl.batch") == 0
+    assert wh.scalar("SELECT count(*) FROM etl.pipeline_run") == 0
+    with psycopg.connect(wh.url) as conn, pytest.raises(HubError, match="matches a file pattern of source azure_pdm"):
+        import_sources(conn, [("azure_pdm", [tmp_path])], log=wh.messages.append)
+    assert wh.scalar("SELECT count(*) FROM etl.batch") == 0
 
 
 def test_import_while_paused_records_a_paused_run_and_exits_0(wh):
