@@ -90,6 +90,17 @@ def collect(runs: int = LAST_RUNS) -> dict:
     with conn:
         conn.execute("SET timezone = 'UTC'")
         report["cluster"]["server_version"] = conn.info.server_version
+        may_read = conn.execute(
+            "SELECT coalesce((SELECT has_schema_privilege(n.oid, 'USAGE') FROM pg_namespace AS n "
+            "WHERE n.nspname = 'etl'), TRUE)"
+        ).fetchone()[0]
+        if not may_read:
+            # a reporting login: it reads only the reporting views (docs/security.md)
+            report["problems"].append(
+                f"login {conn.info.user} may not read the etl schema: status needs the owner or an ETL login "
+                "(a reporting login reads the run history in reporting.pipeline_runs)"
+            )
+            return _finish(report)
         _schema(conn, report, ROOT)
         if report["schema"]["applied"]:
             _warehouse(conn, report, runs)
