@@ -144,16 +144,55 @@ def test_db_option_and_hub_db_pick_the_database(hub_env, wh, tmp_path):
             assert conn.execute("SELECT count(*) FROM clean.plant").fetchone()[0] == 1
         assert wh.scalar("SELECT count(*) FROM clean.plant") == 0
         exported = run_hub("export", str(tmp_path / "x"), env=other)
-        assert exported.returncode == 0, exported.stderr
-        assert "export: the database hub_other holds no reporting rows" in exported.stdout  # plants only
+        assert exported.returncode == 2, exported.stderr
+        assert "the database hub_other holds no reporting rows" in exported.stderr  # plants only
+        assert not (tmp_path / "x").exists()
     finally:
         wh.conn.execute("DROP DATABASE hub_other WITH (FORCE)")
 
 
-def test_export_of_an_empty_database_names_the_demo_database(hub_env, tmp_path):
-    proc = run_hub("export", str(tmp_path / "x"), env=hub_env)
-    assert proc.returncode == 0, proc.stderr
-    assert "holds no reporting rows (the demo's is hub_demo: add --db hub_demo)" in proc.stdout
+def test_export_of_an_empty_database_names_the_demo_database_and_writes_nothing(hub_env, tmp_path):
+    out = tmp_path / "x"
+    out.mkdir()
+    (out / "hub.hyper").write_bytes(b"the good extract of yesterday")
+    (out / "oee_daily.csv").write_text("yesterday\n")
+    proc = run_hub("export", str(out), "--twbx", env=hub_env)
+    assert proc.returncode == 2, proc.stdout + proc.stderr
+    _one_line_error(proc, "holds no reporting rows; nothing written", "--db hub_demo")
+    # not a file touched
+    assert sorted(p.name for p in out.iterdir()) == ["hub.hyper", "oee_daily.csv"]
+    assert (out / "hub.hyper").read_bytes() == b"the good extract of yesterday"
+    assert (out / "oee_daily.csv").read_text() == "yesterday\n"
+
+
+def test_commands_on_a_database_never_migrated_say_so_in_one_line(wh, hub_env, tmp_path):
+    """The default `hub` after the demo (which made hub_demo) is such a database."""
+    wh.conn.execute("CREATE DATABASE hub_bare")
+    try:
+        bare = dict(hub_env, HUB_DB="hub_bare")
+        out = tmp_path / "x"
+        out.mkdir()
+        (out / "hub.hyper").write_bytes(b"the good extract of yesterday")
+        for args in (
+            ("pause",),
+            ("resume",),
+            ("notify",),
+            ("dashboard", str(tmp_path / "d.html")),
+            ("docs", "--check"),
+            ("docs", "--out", str(tmp_path / "dict.md")),
+            ("export", str(out), "--twbx"),
+        ):
+            proc = run_hub(*args, env=bare)
+            assert proc.returncode == 2, (args, proc.stdout, proc.stderr)
+            _one_line_error(proc, "the database hub_bare is not migrated", "scripts/hub migrate", "--db hub_demo")
+        proc = run_hub("rebuild", env=bare)
+        assert proc.returncode == 2, proc.stdout + proc.stderr
+        _one_line_error(proc, "the database is behind this checkout", "scripts/hub migrate")
+        assert sorted(p.name for p in tmp_path.iterdir()) == ["x"]
+        assert [p.name for p in out.iterdir()] == ["hub.hyper"]
+        assert (out / "hub.hyper").read_bytes() == b"the good extract of yesterday"
+    finally:
+        wh.conn.execute("DROP DATABASE hub_bare WITH (FORCE)")
 
 
 @pytest.mark.parametrize(

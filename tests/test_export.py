@@ -133,3 +133,16 @@ def test_every_view_to_one_hyper_file_read_back(loaded, tmp_path):
                     assert got == loaded.scalar(f"SELECT count(*) FROM reporting.{view} WHERE {q}"), (view, column)
         oee = conn.execute_scalar_query('SELECT SUM("oee") FROM "reporting"."oee_monthly"')
     assert Decimal(str(oee)) == pytest.approx(loaded.scalar("SELECT sum(round(oee, 6)) FROM reporting.oee_monthly"))
+
+
+def test_a_failed_hyper_write_keeps_the_previous_extract(loaded, tmp_path):
+    api = pytest.importorskip("tableauhyperapi", reason="the optional extra: pip install -r requirements-hyper.txt")
+    out = tmp_path / "out"
+    export_csv(loaded.conn, out)
+    (out / "hub.hyper").write_bytes(b"the good extract of yesterday")
+    # a CSV Hyper cannot read: its COPY fails half-way through the extract
+    (out / "oee_daily.csv").write_text("plant_code\n" + "x," * 50 + "\n", encoding="utf-8")
+    with pytest.raises(api.HyperException):
+        export_hyper(loaded.conn, out / "hub.hyper", out)
+    assert (out / "hub.hyper").read_bytes() == b"the good extract of yesterday"
+    assert not [p.name for p in out.iterdir() if "partial" in p.name]

@@ -62,7 +62,7 @@ def test_status_on_a_fresh_warehouse(hub_env):
     assert s["cluster"]["kind"] == "DATABASE_URL" and s["cluster"]["reachable"] is True
     assert "password" not in s["cluster"]["url"] and hub_env["DATABASE_URL"] not in json.dumps(s)
     files = sorted(p.name for p in (ROOT / "schema").glob("[0-9]*.sql"))
-    assert s["schema"] == {"applied": len(files), "in_checkout": len(files), "pending": []}
+    assert s["schema"] == {"applied": len(files), "in_checkout": len(files), "pending": [], "pending_procedures": []}
     assert s["runs"] == [] and s["pending_records"] == 0 and s["paused"] is None
     assert s["quality"] == {"run_id": None, "results": []}
     assert {f["feed"]: f["last_file"] for f in s["feeds"]}["production_runs"] is None

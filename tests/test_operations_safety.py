@@ -4,6 +4,7 @@ run whose backend was killed mid-step is closed as abandoned, step by step."""
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 import threading
@@ -27,13 +28,35 @@ def test_load_and_run_stop_when_the_database_is_behind(wh, hub_env):
     wh.conn.execute("DELETE FROM etl.procedure_file WHERE filename = 'reporting/oee_daily.sql'")
     # a change the checkout does not know: a migrate would replace it, load and run must not
     wh.conn.execute("COMMENT ON VIEW reporting.oee_daily IS 'left alone'")
-    for args in (("load", "fixtures"), ("run",), ("run", "fixtures")):
+    for args in (
+        ("load", "fixtures"),
+        ("run",),
+        ("run", "fixtures"),
+        ("rebuild",),
+        ("rebuild", "--from", "2026-03-01"),
+    ):
         proc = run_hub(*args, env=hub_env)
         assert proc.returncode == 2, (args, proc.stderr)
         assert proc.stderr.splitlines() == [BEHIND.format("1 procedure file(s) not applied")], args
     assert wh.scalar("SELECT count(*) FROM etl.batch") == 0
     assert wh.scalar("SELECT count(*) FROM etl.pipeline_run") == 0
     assert wh.scalar("SELECT obj_description('reporting.oee_daily'::regclass)") == "left alone"
+    # status makes the same check and names the file
+    proc = run_hub("status", "--json", env=hub_env)
+    assert proc.returncode == 1, proc.stdout + proc.stderr
+    s = json.loads(proc.stdout)
+    assert s["healthy"] is False and s["schema"]["pending"] == []
+    assert s["schema"]["pending_procedures"] == ["reporting/oee_daily.sql"]
+    assert s["problems"] == [
+        "the database is behind this checkout (1 procedure file(s) not applied; load, run, import and rebuild "
+        "refuse to start): scripts/hub migrate"
+    ]
+    proc = run_hub("status", env=hub_env)
+    assert proc.returncode == 1
+    assert (
+        "procedures 1 file(s) new or changed since the last migrate: reporting/oee_daily.sql (scripts/hub migrate)"
+        in proc.stdout.splitlines()
+    )
 
     wh.conn.execute("DELETE FROM etl.schema_migration WHERE filename LIKE '0017%%'")
     proc = run_hub("load", "fixtures", env=hub_env)

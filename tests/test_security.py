@@ -5,6 +5,7 @@ path we know of closed, and the definer-rights routines against the reviewed lis
 from __future__ import annotations
 
 import csv
+import json
 import re
 import subprocess
 import sys
@@ -97,6 +98,19 @@ def test_a_reporting_login_reads_every_reporting_view_and_exports(wh, logins, hu
     for view in views:
         with open(tmp_path / "out" / f"{view}.csv", newline="") as fh:
             assert len(list(csv.DictReader(fh))) == wh.scalar(f"SELECT count(*) FROM reporting.{view}"), view
+
+
+def test_status_as_a_reporting_login_says_which_login_it_needs(logins, hub_env):
+    reader = logins["reporting"]
+    proc = run_hub("status", env=reader.env(hub_env))
+    assert proc.returncode == 1 and "Traceback" not in proc.stderr, proc.stderr
+    assert (
+        f"PROBLEM    login {reader.name} may not read the etl schema: status needs the owner or an ETL login "
+        "(a reporting login reads the run history in reporting.pipeline_runs)"
+    ) in proc.stdout.splitlines()
+    proc = run_hub("status", "--json", env=reader.env(hub_env))
+    assert proc.returncode == 1 and len(json.loads(proc.stdout)["problems"]) == 1
+    assert run_hub("status", env=logins["etl"].env(hub_env)).returncode == 0
 
 
 def test_a_reporting_login_sees_nothing_else(wh, logins):

@@ -27,9 +27,18 @@ def utc(*args) -> datetime:
     return datetime(*args, tzinfo=UTC)
 
 
-def pull(wh, root, **kwargs):
-    with psycopg.connect(wh.url) as conn:
-        return import_sources(conn, [("src", [])], log=wh.messages.append, root=root, pull=True, **kwargs)
+def pull(wh, root, url=None, **kwargs):
+    """Pulls the source as `scripts/hub import src --pull` does: inside a load run of the
+    session (etl.set_source_watermark refuses a call from outside one)."""
+    with psycopg.connect(url or wh.url) as conn:
+        run_id = conn.execute("SELECT etl.start_run('load')").fetchone()[0]
+        conn.commit()
+        try:
+            return import_sources(conn, [("src", [])], log=wh.messages.append, root=root, pull=True, **kwargs)
+        finally:
+            conn.rollback()
+            conn.execute("SELECT etl.finish_run(%s, 'success')", (run_id,))
+            conn.commit()
 
 
 def readings(wh) -> list[tuple]:
@@ -147,6 +156,49 @@ def test_database_pull_first_incremental_repeat_and_restatement(wh, source_db, d
     assert len(readings(wh)) == 12
     assert wh.scalar("SELECT watermark FROM etl.source_watermark") == "2015-01-04 00:00:00+00"
     assert wh.scalar("SELECT count(*) FROM etl.batch_reconciliation WHERE NOT is_reconciled") == 0
+
+
+def test_the_etl_login_pulls_but_cannot_plant_a_watermark(wh, source_db, db_source):
+    """A planted watermark would make the next pull skip rows silently: as a real hub_etl
+    login, etl.set_source_watermark refuses a call outside an import run, and inside one a
+    source the run imported nothing of; the login's own pull still moves it."""
+    from tests.test_security import Login
+
+    etl = Login(wh, "hub_etl")
+    try:
+        with etl.connect() as conn:
+            for args in (("azure_pdm", "telemetry", "datetime", 999999), ("nosuch", "x", "9999-12-31", 0)):
+                with pytest.raises(psycopg.errors.ObjectNotInPrerequisiteState) as info:
+                    conn.execute("CALL etl.set_source_watermark(%s, %s, %s, %s::bigint)", args)
+                assert "no import run is running in this session" in str(info.value)
+                assert info.value.diag.message_hint.startswith("Watermarks are set by scripts/hub import")
+        assert wh.scalar("SELECT count(*) FROM etl.source_watermark") == 0
+
+        _source_rows(source_db, (datetime(2015, 1, 1, 6), 170.0, 400.0, 100.0, 40.0, utc(2015, 1, 2)))
+        pull(wh, db_source, url=etl.url)
+        assert len(readings(wh)) == 4
+        assert wh.one("SELECT watermark, rows_pulled FROM etl.source_watermark") == ("2015-01-02 00:00:00+00", 1)
+
+        # inside a run of its own that imported nothing: no source's watermark moves
+        with etl.connect() as conn:
+            run_id = conn.execute("SELECT etl.start_run('load')").fetchone()[0]
+            for args in (("nosuch", "x", "9999-12-31", 0), ("src", "telemetry", "9999-12-31", 5)):
+                with pytest.raises(psycopg.errors.InvalidParameterValue) as info:
+                    conn.execute("CALL etl.set_source_watermark(%s, %s, %s, %s::bigint)", args)
+                assert f"run {run_id} imported no batch of source {args[0]}" in str(info.value)
+            # the watermark it already has may be set again (a pull whose rows were all imported before)
+            conn.execute("CALL etl.set_source_watermark('src', 'telemetry', '2015-01-02 00:00:00+00', 1)")
+            conn.execute("SELECT etl.finish_run(%s, 'success')", (run_id,))
+        assert wh.all("SELECT source_name, watermark FROM etl.source_watermark") == [("src", "2015-01-02 00:00:00+00")]
+
+        # the next pull is not fooled: the new row comes
+        _source_rows(source_db, (datetime(2015, 1, 1, 7), 171.0, 401.0, 101.0, 41.0, utc(2015, 1, 3)))
+        pull(wh, db_source, url=etl.url)
+        assert len(readings(wh)) == 8
+    finally:
+        wh.conn.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename = %s", (etl.name,))
+        wh.conn.execute(f"DROP OWNED BY {etl.name}")
+        wh.conn.execute(f"DROP ROLE {etl.name}")
 
 
 def test_database_pull_without_its_url_says_which_variable(wh, db_source, monkeypatch):

@@ -15,6 +15,7 @@ from pathlib import Path
 import psycopg
 import pytest
 
+from hublib.errors import HubError
 from hublib.sources import SOURCES, import_sources
 from tests.conftest import ROOT, run_hub
 from tests.helpers import write
@@ -218,12 +219,44 @@ def test_import_command_prints_counts_and_refuses_an_unknown_source(wh):
     proc = run_hub("import", "azure_pdm", str(SAMPLE["azure_pdm"]), env=env)
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert "repair_of_failure 1" in proc.stdout
-    # machines 2 + errors 3 + failures 1 + maint 3 - 1 dropped + telemetry 4 x 4 = 24 records
-    assert "records 24 = accepted 23 + rejected 1 + pending 0" in proc.stdout
+    # machines 2 + errors 3 + failures 1 + maint 3 - 1 dropped + telemetry 4 x 4 = 24 mapped records
+    # in 8 batches (telemetry: one per metric), + the source's feed file plants.csv: 1 record, 1 batch
+    assert "import: 9 batch(es) imported, 0 already imported; records 25 = accepted 24 + rejected 1 + pending 0" in (
+        proc.stdout
+    )
+    assert wh.scalar("SELECT count(*) FROM etl.batch") == 9
     assert wh.one("SELECT kind, state FROM reporting.pipeline_runs ORDER BY run_id DESC LIMIT 1") == ("load", "success")
+    again = run_hub("import", "azure_pdm", str(SAMPLE["azure_pdm"]), env=env)
+    assert "import: 0 batch(es) imported, 9 already imported; records 0 = accepted 0" in again.stdout
     proc = run_hub("import", "no_such_source", str(SAMPLE["azure_pdm"]), env=env)
     assert proc.returncode != 0
     assert proc.stderr.startswith("hub: unknown source 'no_such_source'") and "Traceback" not in proc.stderr
+
+
+def test_import_of_a_folder_matching_none_of_the_source_patterns_is_a_mistake(wh, tmp_path):
+    env = {"DATABASE_URL": wh.url, "PATH": "/usr/bin:/bin"}
+    write(tmp_path, "notes.txt", "nothing of azure_pdm here\n")
+    proc = run_hub("import", "azure_pdm", str(tmp_path), env=env)
+    assert proc.returncode == 2, proc.stdout + proc.stderr
+    assert proc.stderr.startswith(f"hub: no file of {tmp_path} matches a file pattern of source azure_pdm (")
+    assert len(proc.stderr.splitlines()) == 1
+    # nothing loaded, not even the source's own feed files, and no run
+    assert wh.scalar("SELECT count(*) FROM etl.batch") == 0
+    assert wh.scalar("SELECT count(*) FROM etl.pipeline_run") == 0
+    with psycopg.connect(wh.url) as conn, pytest.raises(HubError, match="matches a file pattern of source azure_pdm"):
+        import_sources(conn, [("azure_pdm", [tmp_path])], log=wh.messages.append)
+    assert wh.scalar("SELECT count(*) FROM etl.batch") == 0
+
+
+def test_import_while_paused_records_a_paused_run_and_exits_0(wh):
+    env = {"DATABASE_URL": wh.url, "PATH": "/usr/bin:/bin"}
+    wh.conn.execute("CALL etl.pause('ERP cut-over')")
+    proc = run_hub("import", "azure_pdm", str(SAMPLE["azure_pdm"]), env=env)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert "run 1: paused: the hub is paused (by " in proc.stdout and "ERP cut-over); nothing was done" in proc.stdout
+    assert proc.stderr == ""
+    assert wh.all("SELECT kind, state FROM etl.pipeline_run") == [("load", "paused")]
+    assert wh.scalar("SELECT count(*) FROM etl.batch") == 0
 
 
 # -- SME machine log ------------------------------------------------------------------
@@ -532,18 +565,34 @@ def test_the_etl_role_imports_but_writes_the_source_tables_only_through_their_ro
         info = wh.conn.info
         url = make_conninfo(host=info.host, port=info.port, user=login, password="pw", dbname=info.dbname)
         with psycopg.connect(url) as conn:
+            # outside an import run no watermark may be set (test_source_pulls.py has the rest)
+            with pytest.raises(psycopg.errors.ObjectNotInPrerequisiteState):
+                conn.execute("CALL etl.set_source_watermark('azure_pdm', 'y', '2015-01-01', 3)")
+            conn.rollback()
+            run_id = conn.execute("SELECT etl.start_run('load')").fetchone()[0]
+            conn.commit()
             result = import_sources(conn, [("azure_pdm", [SAMPLE["azure_pdm"]])], log=lambda _m: None)
+            conn.execute("CALL etl.set_source_watermark('azure_pdm', 'y', '2015-01-01', 3)")
+            conn.commit()
+            with pytest.raises(psycopg.errors.InvalidParameterValue):
+                conn.execute("CALL etl.set_source_watermark('azure_pdm', 'y', '2015-01-02', -1)")
+            conn.rollback()
+            with pytest.raises(psycopg.errors.InvalidParameterValue, match="imported no batch of source x"):
+                conn.execute("CALL etl.set_source_watermark('x', 'y', '2015-01-02', 1)")
+            conn.rollback()
+            conn.execute("SELECT etl.finish_run(%s, 'success')", (run_id,))
+            conn.commit()
         assert result.failed == []
         assert wh.scalar("SELECT count(*) FROM etl.source_batch") == 8
         with psycopg.connect(url) as conn, pytest.raises(psycopg.errors.InsufficientPrivilege):
             conn.execute("UPDATE etl.source_batch SET dropped_rows = 0")
         with psycopg.connect(url) as conn, pytest.raises(psycopg.errors.InsufficientPrivilege):
             conn.execute("INSERT INTO etl.source_watermark VALUES ('x', 'y', 'z', 0)")
-        with psycopg.connect(url, autocommit=True) as conn:
-            conn.execute("CALL etl.set_source_watermark('x', 'y', '2015-01-01', 3)")
-            with pytest.raises(psycopg.errors.InvalidParameterValue):
-                conn.execute("CALL etl.set_source_watermark('x', 'y', '2015-01-02', -1)")
-        assert wh.one("SELECT watermark, rows_pulled FROM etl.source_watermark") == ("2015-01-01", 3)
+        assert wh.one("SELECT source_name, watermark, rows_pulled FROM etl.source_watermark") == (
+            "azure_pdm",
+            "2015-01-01",
+            3,
+        )
     finally:
         wh.conn.execute(f"DROP OWNED BY {login}")
         wh.conn.execute(f"DROP ROLE {login}")
@@ -612,6 +661,11 @@ def test_demo_real_on_the_samples_prints_the_summary(tmp_path):
         assert "Revenue and gross margin by product family, October 2012" in out
         assert "  SS    Technology         revenue        50.00 USD  margin        5.25   10.5%" in out
         assert "  SS    Office Supplies    revenue         4.00 USD  margin      -20.06  -501.6%" in out
+        # the closing lines go through scripts/hub psql: no password on screen (docs/security.md)
+        assert "  scripts/hub --db hub_demo psql -c 'SELECT * FROM reporting.oee_daily'" in out
+        password = cluster.password_file.read_text().strip()
+        assert password and password not in proc.stdout + proc.stderr
+        assert "postgresql://" not in out
     finally:
         if not was_running:
             cluster.down()

@@ -196,7 +196,7 @@ def test_export_twbx_packages_the_workbook_with_its_extract(small, hub_env, tmp_
     assert {c.get("dbname") for c in hyper_connections} == {EXTRACT_PATH}
 
 
-def test_export_twbx_without_the_extract_says_what_to_do(wh, hub_env, tmp_path):
+def test_export_twbx_without_the_extract_says_what_to_do(small, hub_env, tmp_path):
     import hublib.export as export
 
     if export.hyper_available():

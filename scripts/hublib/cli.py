@@ -557,10 +557,18 @@ def cmd_export(args) -> int:
 
 def do_export(url: str, out_dir: Path, install: bool = False) -> None:
     from hublib.db import connect
-    from hublib.export import export_csv, export_hyper, hyper_available, install_hyper
+    from hublib.export import export_csv, export_hyper, has_reporting_rows, hyper_available, install_hyper
+    from hublib.migrate import require_migrated
     from hublib.progress import task
 
     with connect(url, autocommit=True) as conn:
+        # before any file is touched: an empty export must not replace a good one
+        require_migrated(conn)
+        if not has_reporting_rows(conn):
+            raise HubError(
+                f"the database {_dbname(url)} holds no reporting rows; nothing written to {out_dir}",
+                "load and run first (scripts/hub run DIR), or give --db hub_demo for the demo's database",
+            )
         with task("export: CSV of every reporting view", out):
             counts = export_csv(conn, out_dir)
         for view, n in counts.items():
@@ -579,9 +587,6 @@ def do_export(url: str, out_dir: Path, install: bool = False) -> None:
             out(f"  {hyper}: {len(tables)} tables, {sum(tables.values()):,} rows, {took:.1f} s (Hyper's COPY)")
         else:
             out("export: no .hyper extract (tableauhyperapi is not installed; add --install-hyper)")
-    business = [n for view, n in counts.items() if not view.startswith(("pipeline_", "data_quality_"))]
-    if not any(business):  # only the run history, or nothing at all
-        out(f"export: the database {_dbname(url)} holds no reporting rows (the demo's is hub_demo: add --db hub_demo)")
     out(f"export: {len(counts)} views written to {out_dir}")
 
 

@@ -108,8 +108,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args) -> int:
     from hublib.db import connect, warehouse_url
+    from hublib.migrate import require_migrated
 
     with connect(warehouse_url(), autocommit=True) as conn:
+        require_migrated(conn)
         path = write_dashboard(conn, args.out)
     print(f"dashboard: {path} (open it in a browser; it works offline)", flush=True)
     return 0

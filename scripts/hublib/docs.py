@@ -41,8 +41,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args) -> int:
     from hublib.db import connect, warehouse_url
+    from hublib.migrate import require_migrated
 
     with connect(warehouse_url(), autocommit=True) as conn:
+        require_migrated(conn)
         text = data_dictionary(conn)
     out: Path = args.out
     if args.check:

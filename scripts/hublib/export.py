@@ -90,6 +90,15 @@ def reporting_views(conn: psycopg.Connection) -> list[str]:
     )]  # fmt: skip
 
 
+def has_reporting_rows(conn: psycopg.Connection) -> bool:
+    """True when a business view (not the run history) has a row: what an export is for."""
+    views = [v for v in reporting_views(conn) if not v.startswith(("pipeline_", "data_quality_"))]
+    return any(
+        conn.execute(sql.SQL("SELECT EXISTS (SELECT FROM reporting.{})").format(sql.Identifier(v))).fetchone()[0]
+        for v in views
+    )
+
+
 def view_columns(conn: psycopg.Connection, view: str) -> list[tuple[str, str]]:
     """(column, information_schema data_type) in column order."""
     return conn.execute(
@@ -198,10 +207,7 @@ def _hyper_literal(text: str) -> str:
 def export_hyper(conn: psycopg.Connection, path: Path, csv_dir: Path) -> dict[str, int]:
     """Write every reporting view into one .hyper file, bulk-loaded by Hyper from the CSV
     files export_csv wrote into csv_dir; returns rows per table."""
-    from tableauhyperapi import Connection, CreateMode, HyperProcess, Telemetry
-
     path.parent.mkdir(parents=True, exist_ok=True)
-    counts = {}
     tables = []
     for view in reporting_views(conn):
         columns = view_columns(conn, view)
@@ -212,6 +218,21 @@ def export_hyper(conn: psycopg.Connection, path: Path, csv_dir: Path) -> dict[st
         if not csv_path.is_file():
             raise HubError(f"export: {csv_path} is missing", "write the CSV files first (export_csv)")
         tables.append((view, columns, csv_path.resolve()))
+    # Written under a temporary name and renamed when complete: a failed export leaves the
+    # previous extract as it was.
+    partial = path.with_name(f"{path.stem}.partial{path.suffix}")
+    try:
+        counts = _write_hyper(partial, tables)
+        partial.replace(path)
+    finally:
+        partial.unlink(missing_ok=True)
+    return counts
+
+
+def _write_hyper(path: Path, tables: list) -> dict[str, int]:
+    from tableauhyperapi import Connection, CreateMode, HyperProcess, Telemetry
+
+    counts = {}
     # hyperd writes its log into log_dir (the current folder otherwise): a temporary folder,
     # removed with everything in it once the process has stopped.
     with (

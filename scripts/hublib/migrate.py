@@ -183,6 +183,23 @@ def require_current(conn: psycopg.Connection, root: Path) -> None:
         )
 
 
+def require_migrated(conn: psycopg.Connection) -> None:
+    """Stops with one line when the database holds no warehouse (never migrated: the
+    default `hub` after the demo, which made `hub_demo`). For the commands that do not
+    need the very latest procedures (pause, resume, notify, dashboard, docs, export); it
+    reads only the catalog, so a reporting login passes it too."""
+    found = conn.execute(
+        "SELECT count(*) FROM pg_catalog.pg_class AS c "
+        "INNER JOIN pg_catalog.pg_namespace AS n ON n.oid = c.relnamespace "
+        "WHERE n.nspname = 'etl' AND c.relname = 'schema_migration'"
+    ).fetchone()[0]
+    if not found:
+        raise HubError(
+            f"the database {conn.info.dbname} is not migrated (it holds no warehouse)",
+            "run scripts/hub migrate, or give --db hub_demo for the demo's database",
+        )
+
+
 def migrate(url: str, root: Path, log=print) -> MigrateResult:
     result = MigrateResult()
     with psycopg.connect(url, autocommit=True) as conn:

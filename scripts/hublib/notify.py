@@ -20,9 +20,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args) -> int:
     from hublib.db import connect, warehouse_url
+    from hublib.migrate import require_migrated
     from hublib.runs import send_outbox
 
     with connect(warehouse_url(), autocommit=True) as conn:
+        require_migrated(conn)
         sent = send_outbox(conn, print)
     print(f"notify: {len(sent)} queued notification(s) sent")
     return 0

@@ -22,8 +22,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args) -> int:
     from hublib.db import connect, warehouse_url
+    from hublib.migrate import require_migrated
 
     with connect(warehouse_url(), autocommit=True) as conn:
+        require_migrated(conn)
         conn.execute("CALL etl.pause(%s)", (args.reason,))
         by, at, reason = conn.execute("SELECT paused_by, paused_at, reason FROM etl.hub_pause").fetchone()
     print(f"pause: the hub is paused (by {by} at {at:%Y-%m-%d %H:%M:%S %Z}: {reason or 'no reason given'})")

@@ -71,8 +71,9 @@ def real_demo(out, args: list[str]) -> int:
         print_margin_summary(conn, out)
     out("")
     out("demo: explore it with")
-    out(f"  psql '{url}' -c 'SELECT * FROM reporting.oee_daily'")
-    out(f"  psql '{url}' -c 'SELECT * FROM reporting.profitability_monthly'")
+    # scripts/hub psql keeps the password off the command line (docs/security.md)
+    out(f"  scripts/hub --db {DEMO_DB} psql -c 'SELECT * FROM reporting.oee_daily'")
+    out(f"  scripts/hub --db {DEMO_DB} psql -c 'SELECT * FROM reporting.profitability_monthly'")
     return 0
 
 

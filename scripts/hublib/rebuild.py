@@ -33,12 +33,15 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args) -> int:
+    from hublib.cli import require_current
     from hublib.db import warehouse_url
     from hublib.errors import HubError
     from hublib.pipeline import invoke
 
     if args.from_day and args.to_day and args.from_day > args.to_day:
         raise HubError(f"--from {args.from_day} is after --to {args.to_day}", "give --from on or before --to")
-    inv = invoke(warehouse_url(), "rebuild", [], chain=False, log=print, rebuild=(args.from_day, args.to_day))
+    url = warehouse_url()
+    require_current(url)  # as load: never with procedures older than the checkout's
+    inv = invoke(url, "rebuild", [], chain=False, log=print, rebuild=(args.from_day, args.to_day))
     print(f"rebuild: {inv.state}" if inv.state != "success" else "rebuild: done")
     return 0

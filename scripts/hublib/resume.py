@@ -17,8 +17,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args) -> int:
     from hublib.db import connect, warehouse_url
+    from hublib.migrate import require_migrated
 
     with connect(warehouse_url(), autocommit=True) as conn:
+        require_migrated(conn)
         was = conn.execute("SELECT paused_by, paused_at, reason FROM etl.hub_pause").fetchone()
         conn.execute("CALL etl.resume()")
     if was:

@@ -266,6 +266,18 @@ def _files(paths: list[Path]) -> list[Path]:
     return found
 
 
+def require_matches(source: Source, paths: list[Path], by_table: dict) -> None:
+    """A folder (or files) where no file pattern of the source matches is a mistake (the
+    wrong folder, the wrong source): stop before anything is loaded, the source's own feed
+    files included."""
+    if not by_table:
+        patterns = ", ".join(p for f in source.files for p in f.patterns)
+        raise HubError(
+            f"no file of {', '.join(map(str, paths))} matches a file pattern of source {source.name} ({patterns})",
+            "give the folder of that source's export (docs/sources.md)",
+        )
+
+
 class Importer:
     """Imports the files of one source on the loader's session (its lock, counts, checks)."""
 
@@ -286,6 +298,7 @@ class Importer:
                 result.ignored.append(p)
             else:
                 by_table.setdefault(spec.table, []).append(p)
+        require_matches(self.source, paths, by_table)
         self._import(by_table, result)
 
     def pull(self, result: ImportResult, since: str | None = None, full: bool = False) -> None:
@@ -704,7 +717,7 @@ def print_import(result: ImportResult, out) -> None:
                 m.part,
                 f.feed,
                 str(m.source_rows + m.malformed),
-                str(m.records),
+                str(m.records + m.malformed),  # as the summary: malformed records are records rejected
                 str(f.accepted),
                 str(f.rejected),
                 str(f.pending),
@@ -731,10 +744,16 @@ def print_import(result: ImportResult, out) -> None:
     for p, why in result.failed:
         out(f"not imported: {p}: {why}")
     done = [m for m in result.mapped if m.file.status != "skipped"]
+    # the source's own feed files are batches of this import too (the table's "(feed file)" rows)
+    feeds = [f for f in result.load.files if id(f) not in mapped_ids and (f.batch_id or f.status == "skipped")]
+    fed = [f for f in feeds if f.status != "skipped"]
+    skipped = len(result.mapped) - len(done) + len(feeds) - len(fed)
     out(
-        f"import: {len(done)} batch(es) imported, {len(result.mapped) - len(done)} already imported; "
-        f"records {sum(m.records + m.malformed for m in done)} = accepted {sum(m.file.accepted for m in done)} "
-        f"+ rejected {sum(m.file.rejected for m in done)} + pending {sum(m.file.pending for m in done)}; "
+        f"import: {len(done) + len(fed)} batch(es) imported, {skipped} already imported; "
+        f"records {sum(m.records + m.malformed for m in done) + sum(f.read for f in fed)} = "
+        f"accepted {sum(m.file.accepted for m in done) + sum(f.accepted for f in fed)} "
+        f"+ rejected {sum(m.file.rejected for m in done) + sum(f.rejected for f in fed)} "
+        f"+ pending {sum(m.file.pending for m in done) + sum(f.pending for f in fed)}; "
         f"source rows dropped by filters {sum(sum(m.dropped.values()) for m in done)}"
     )
 
@@ -764,7 +783,9 @@ def run(args: argparse.Namespace) -> int:
         )
     if (args.since or args.full) and not args.pull:
         raise HubError("--since and --full go with --pull")
-    _files(args.paths)
+    if args.paths:
+        source = read_source(args.source)
+        require_matches(source, args.paths, [p for p in _files(args.paths) if source.table_of(p.name)])
     url = warehouse_url()
     require_current(url)  # as `load`: never migrates, stops naming scripts/hub migrate when behind
     holder: dict[str, ImportResult] = {}
@@ -776,4 +797,5 @@ def run(args: argparse.Namespace) -> int:
         return holder["result"].load
 
     invoke(url, "load", [], chain=False, log=out, loader=load, on_loaded=lambda _r: print_import(holder["result"], out))
-    return 2 if holder["result"].failed else 0
+    # while the hub is paused the run is recorded as paused and nothing is imported (no result)
+    return 2 if "result" in holder and holder["result"].failed else 0

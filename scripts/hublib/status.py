@@ -6,8 +6,11 @@ when, why), the last runs (kind, state, duration, rows loaded and rejected, fail
 the records waiting in etl.pending_record, each feed's last file and its age against its
 freshness check, the last data-quality results, and notifications still queued.
 
-Exit status: 0 when healthy; 1 when the warehouse cannot be reached, the last run failed,
-or an error-severity check of the last gate failed. It never starts the private cluster.
+Exit status: 0 when healthy; 1 when the warehouse cannot be reached, is behind this
+checkout (schema or procedure files not applied: load, run, import and rebuild refuse to
+start until scripts/hub migrate), the last run failed, or an error-severity check of the
+last gate failed. It never starts the private cluster. It reads the etl schema: run it as
+the owner or an ETL login (docs/security.md).
 
 example:
   scripts/hub status
@@ -87,6 +90,17 @@ def collect(runs: int = LAST_RUNS) -> dict:
     with conn:
         conn.execute("SET timezone = 'UTC'")
         report["cluster"]["server_version"] = conn.info.server_version
+        may_read = conn.execute(
+            "SELECT coalesce((SELECT has_schema_privilege(n.oid, 'USAGE') FROM pg_namespace AS n "
+            "WHERE n.nspname = 'etl'), TRUE)"
+        ).fetchone()[0]
+        if not may_read:
+            # a reporting login: it reads only the reporting views (docs/security.md)
+            report["problems"].append(
+                f"login {conn.info.user} may not read the etl schema: status needs the owner or an ETL login "
+                "(a reporting login reads the run history in reporting.pipeline_runs)"
+            )
+            return _finish(report)
         _schema(conn, report, ROOT)
         if report["schema"]["applied"]:
             _warehouse(conn, report, runs)
@@ -94,17 +108,30 @@ def collect(runs: int = LAST_RUNS) -> dict:
 
 
 def _schema(conn, report: dict, root) -> None:
-    from hublib.migrate import schema_files
+    from hublib.migrate import behind, schema_files
 
     files = [f.name for f in schema_files(root)]
     has_table = conn.execute("SELECT to_regclass('etl.schema_migration') IS NOT NULL").fetchone()[0]
     applied = (
         [r[0] for r in conn.execute("SELECT filename FROM etl.schema_migration ORDER BY filename")] if has_table else []
     )
-    pending = [f for f in files if f not in applied]
-    report["schema"] = {"applied": len(applied), "in_checkout": len(files), "pending": pending}
+    # the check load, run, import and rebuild make (hublib.migrate.require_current)
+    pending, procedures = behind(conn, root)
+    report["schema"] = {
+        "applied": len(applied),
+        "in_checkout": len(files),
+        "pending": pending,
+        "pending_procedures": procedures if applied else [],
+    }
     if not applied:
         report["problems"].append("the database is not migrated (scripts/hub migrate)")
+    elif pending or procedures:
+        parts = [f"{len(pending)} schema file(s)"] if pending else []
+        parts += [f"{len(procedures)} procedure file(s)"] if procedures else []
+        report["problems"].append(
+            f"the database is behind this checkout ({' and '.join(parts)} not applied; load, run, import and "
+            "rebuild refuse to start): scripts/hub migrate"
+        )
 
 
 def _rows(cur) -> list[dict]:
@@ -205,6 +232,11 @@ def print_report(r: dict, out=print) -> None:
         if not s["applied"]:
             pend = "; not migrated (scripts/hub migrate)"
         out(f"schema     {s['applied']} migrations applied, {s['in_checkout']} in this checkout{pend}")
+        if s["pending_procedures"]:
+            out(
+                f"procedures {len(s['pending_procedures'])} file(s) new or changed since the last migrate: "
+                f"{', '.join(s['pending_procedures'])} (scripts/hub migrate)"
+            )
     if "runs" in r:
         p = r["paused"]
         if p:
