@@ -252,14 +252,33 @@ class Unopenable(Exception):
     """The file cannot be opened or read (permissions, vanished, an I/O error)."""
 
 
+class LineCounter:
+    """Physical lines of bytes read in blocks, the one way `inspect` and the COPY count
+    them: LF, CRLF and a lone CR each end a line, a CRLF split between two blocks is one,
+    and a last line without its end counts too."""
+
+    def __init__(self) -> None:
+        self._ends = 0
+        self._last = b""
+
+    def feed(self, block: bytes) -> None:
+        self._ends += block.count(b"\n") + block.count(b"\r") - block.count(b"\r\n")
+        if self._last == b"\r" and block[:1] == b"\n":
+            self._ends -= 1
+        self._last = block[-1:]
+
+    @property
+    def lines(self) -> int:
+        return self._ends + (1 if self._last not in (b"\n", b"\r", b"") else 0)
+
+
 def inspect(feed: Feed, path: Path) -> FeedFile:
     """Read the file once, whole: fingerprint, size, physical lines, whether it holds a
     quote, its header, and whether its bytes can be records at all."""
     ff = FeedFile(feed, path)
     h = hashlib.sha256()
     head = bytearray()
-    lines = 0
-    last = b""
+    counter = LineCounter()
     try:
         fh = ff.open()
     except OSError as exc:
@@ -277,21 +296,15 @@ def inspect(feed: Feed, path: Path) -> FeedFile:
                 first = False
                 if not block:
                     continue
-                # LF, CRLF and a lone CR each end a line; a CRLF split between blocks is one.
-                lines += block.count(b"\n") + block.count(b"\r") - block.count(b"\r\n")
-                if last == b"\r" and block[:1] == b"\n":
-                    lines -= 1
-                last = block[-1:]
+                counter.feed(block)
                 if not ff.has_quote and b'"' in block:
                     ff.has_quote = True
     except (gzip.BadGzipFile, EOFError, zlib.error) as exc:
         return _unreadable_gzip(ff, exc)
     except OSError as exc:
         raise Unopenable(exc.strerror or str(exc)) from exc
-    if last not in (b"\n", b"\r", b""):
-        lines += 1
     ff.sha256 = h.hexdigest()
-    ff.lines = lines
+    ff.lines = counter.lines
     ff.problem = sniff(bytes(head), ff.size)
     if ff.problem is None:
         _read_header(ff, bytes(head))
@@ -987,8 +1000,7 @@ def _copy_range(conn, target, columns, ff: FeedFile, start: int = 0, end: int | 
     copy_sql = sql.SQL("COPY {} ({}) FROM STDIN (FORMAT csv, HEADER {}, ENCODING 'UTF8')").format(
         target, columns, sql.SQL("true" if header else "false")
     )
-    lines = 0
-    last = b""
+    counter = LineCounter()
     with conn.transaction(), conn.cursor() as cur:
         with cur.copy(copy_sql) as copy, ff.open() as fh:
             fh.seek(start)
@@ -1001,13 +1013,10 @@ def _copy_range(conn, target, columns, ff: FeedFile, start: int = 0, end: int | 
                 first = False
                 if not block:
                     continue
-                lines += block.count(b"\n") + block.count(b"\r") - block.count(b"\r\n")
-                if last == b"\r" and block[:1] == b"\n":
-                    lines -= 1
-                last = block[-1:]
+                counter.feed(block)
                 copy.write(block)
         rows = cur.rowcount
-    return rows, lines + (1 if last not in (b"\n", b"\r", b"") else 0)
+    return rows, counter.lines
 
 
 def _has_surrogate(text: str) -> bool:
