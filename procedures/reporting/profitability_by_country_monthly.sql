@@ -1,3 +1,4 @@
+-- requires: dw/sales_line_amounts.sql
 CREATE OR REPLACE VIEW reporting.profitability_by_country_monthly AS
 /*
  * Revenue, cost of goods sold and margin per plant, product, customer country and month of
@@ -12,27 +13,6 @@ WITH reporting_currency AS (
     WHERE s.setting_name = 'reporting_currency'
 ),
 
-lines AS (
-    SELECT
-        f.plant_code,
-        date_trunc('month', f.invoice_date)::date AS month,
-        f.product_sku,
-        c.customer_country,
-        f.customer_code,
-        f.quantity,
-        f.net_amount * fx.rate AS revenue,
-        f.quantity * pr.standard_cost * fxp.rate AS cogs
-    FROM dw.fact_sales_line AS f
-    LEFT JOIN dw.dim_customer AS c
-        ON f.customer_key = c.customer_key
-    LEFT JOIN dw.dim_product AS pr
-        ON f.product_key = pr.product_key
-    LEFT JOIN dw.fx_daily AS fx
-        ON f.currency_code = fx.currency_code AND f.invoice_date = fx.rate_date
-    LEFT JOIN dw.fx_daily AS fxp
-        ON pr.currency_code = fxp.currency_code AND f.invoice_date = fxp.rate_date
-),
-
 monthly AS (
     SELECT
         l.month,
@@ -43,7 +23,7 @@ monthly AS (
         sum(l.quantity) AS units_sold,
         CASE WHEN bool_and(l.revenue IS NOT NULL) THEN sum(l.revenue) END AS revenue,
         CASE WHEN bool_and(l.cogs IS NOT NULL) THEN sum(l.cogs) END AS cogs
-    FROM lines AS l
+    FROM dw.sales_line_amounts AS l
     GROUP BY l.month, l.plant_code, l.product_sku, l.customer_country
 )
 

@@ -1,8 +1,10 @@
 -- requires: dw/end_of_day.sql
+-- requires: dw/sales_line_amounts.sql
 CREATE OR REPLACE VIEW reporting.profitability_monthly AS
 /*
  * Revenue, cost of goods sold and margin per plant, product and month of invoice date
- * (attributed to the sales line's plant).
+ * (attributed to the sales line's plant); each line's amounts come from
+ * dw.sales_line_amounts:
  * - revenue = quantity x unit_price x (1 - discount_pct / 100), converted at the invoice date;
  * - COGS = quantity x the standard cost valid at the invoice date (end of that day on the
  *   plant's clock), converted at the invoice date; a credit note (negative quantity) uses
@@ -19,26 +21,6 @@ WITH reporting_currency AS (
     WHERE s.setting_name = 'reporting_currency'
 ),
 
-lines AS (
-    SELECT
-        f.plant_code,
-        p.timezone,
-        date_trunc('month', f.invoice_date)::date AS month,
-        f.product_sku,
-        f.quantity,
-        f.net_amount * fx.rate AS revenue,
-        f.quantity * pr.standard_cost * fxp.rate AS cogs
-    FROM dw.fact_sales_line AS f
-    LEFT JOIN dw.dim_plant AS p
-        ON f.plant_key = p.plant_key
-    LEFT JOIN dw.dim_product AS pr
-        ON f.product_key = pr.product_key
-    LEFT JOIN dw.fx_daily AS fx
-        ON f.currency_code = fx.currency_code AND f.invoice_date = fx.rate_date
-    LEFT JOIN dw.fx_daily AS fxp
-        ON pr.currency_code = fxp.currency_code AND f.invoice_date = fxp.rate_date
-),
-
 monthly AS (
     SELECT
         l.plant_code,
@@ -48,7 +30,7 @@ monthly AS (
         sum(l.quantity) AS units_sold,
         CASE WHEN bool_and(l.revenue IS NOT NULL) THEN sum(l.revenue) END AS revenue,
         CASE WHEN bool_and(l.cogs IS NOT NULL) THEN sum(l.cogs) END AS cogs
-    FROM lines AS l
+    FROM dw.sales_line_amounts AS l
     GROUP BY l.plant_code, l.month, l.product_sku
 )
 
