@@ -1,5 +1,5 @@
 -- requires: etl/mark_for_rebuild.sql
--- requires: etl/run_step.sql
+-- requires: etl/run_pipeline.sql
 -- requires: etl/start_run.sql
 CREATE OR REPLACE PROCEDURE etl.rebuild(p_from date DEFAULT NULL, p_to date DEFAULT NULL, p_run_id bigint DEFAULT NULL)
 LANGUAGE plpgsql
@@ -7,8 +7,8 @@ AS $$
 /*
  * Recomputes dimensions and facts from clean for the days [p_from, p_to] (NULL: all) as
  * one recorded run of kind rebuild: etl.mark_for_rebuild notes the range for the
- * incremental steps, then every step of etl.pipeline_step runs through etl.run_step, the
- * same steps as a load's chain, so the numbers are those a fresh load of the same files
+ * incremental steps, then etl.run_pipeline runs every step of the run, the same steps
+ * as a load's chain, so the numbers are those a fresh load of the same files
  * gives with today's procedures. Nothing is loaded. Idempotent: a second rebuild writes
  * nothing. Without p_run_id (psql) it opens its own run; scripts/hub rebuild passes one.
  * While the hub is paused the run is recorded as paused and nothing runs. Caller's
@@ -16,7 +16,6 @@ AS $$
  */
 DECLARE
     v_run_id bigint := p_run_id;
-    v_step record;
     v_message text;
     v_sqlstate text;
     v_hint text;
@@ -41,14 +40,7 @@ BEGIN
         RAISE EXCEPTION USING MESSAGE = v_message, ERRCODE = v_sqlstate, HINT = coalesce(v_hint, '');
     END IF;
     COMMIT;
-    FOR v_step IN
-        SELECT s.step_order
-        FROM etl.pipeline_run_step AS s
-        WHERE s.run_id = v_run_id
-        ORDER BY s.step_order
-    LOOP
-        CALL etl.run_step(v_run_id, v_step.step_order);
-    END LOOP;
+    CALL etl.run_pipeline(v_run_id);  -- the chain's own loop: each step through etl.run_step
 END;
 $$;
 
