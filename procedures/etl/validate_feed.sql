@@ -5,6 +5,7 @@
 -- requires: etl/local_to_utc.sql
 -- requires: etl/machine_zone.sql
 -- requires: etl/machine_zone_at.sql
+-- requires: etl/is_common_timestamp.sql
 CREATE OR REPLACE PROCEDURE etl.validate_feed(
     p_batch_id bigint,
     p_feed_name text,
@@ -54,6 +55,14 @@ DECLARE
     v_numbered text[] := ARRAY[]::text[];
     v_sql text;
     v_orphan name;
+    v_lean_src text := '';
+    v_read text;
+    v_lean_checks text := '';
+    v_lean_typed text := '';
+    v_lean boolean := TRUE;
+    v_lean_sql text;
+    v_lean_rows bigint := 0;
+    v_staged bigint;
 BEGIN
     SELECT f.* INTO v_feed
     FROM etl.feed AS f
@@ -71,13 +80,19 @@ BEGIN
         ORDER BY c.ordinal
     LOOP
         -- the value as read: trimmed, empty as NULL, case-folded
-        v_src := v_src || format(
+        v_read := CASE v_col.fold_case
+            WHEN 'lower' THEN format('lower(nullif(btrim(s.%I), %L))', v_col.column_name, '')
+            WHEN 'upper' THEN format('upper(nullif(btrim(s.%I), %L))', v_col.column_name, '')
+            ELSE format('nullif(btrim(s.%I), %L)', v_col.column_name, '')
+        END;
+        v_src := v_src || format(E',\n            %s AS %I', v_read, v_col.column_name);
+        -- On the lean path a value that its test proves (a number, date or timestamp) is
+        -- used as read: the test passes only values without spaces around them, so
+        -- trimming would change nothing (and costs a call a reference).
+        v_lean_src := v_lean_src || format(
             E',\n            %s AS %I',
-            CASE v_col.fold_case
-                WHEN 'lower' THEN format('lower(nullif(btrim(s.%I), %L))', v_col.column_name, '')
-                WHEN 'upper' THEN format('upper(nullif(btrim(s.%I), %L))', v_col.column_name, '')
-                ELSE format('nullif(btrim(s.%I), %L)', v_col.column_name, '')
-            END,
+            CASE WHEN v_col.value_type IN ('timestamp', 'decimal', 'count', 'integer', 'date')
+                THEN format('s.%I', v_col.column_name) ELSE v_read END,
             v_col.column_name
         );
 
@@ -85,6 +100,31 @@ BEGIN
         IF v_col.is_required THEN
             v_checks := v_checks || format(
                 E',\n                etl.value_missing(%1$L, src.%1$I)', v_col.column_name
+            );
+            v_lean_checks := v_lean_checks || format(' AND j.%I IS NOT NULL', v_col.column_name);
+        END IF;
+        -- the lean path (docs/performance.md): a row passes when every value is proven
+        -- good by a test cheaper than the full grammar; the others take the full grammar
+        IF v_col.value_type = 'timestamp' THEN
+            v_lean_checks := v_lean_checks || format(
+                ' AND (j.%1$I IS NULL OR etl.is_common_timestamp(j.%1$I))',
+                v_col.column_name
+            );
+            v_lean_typed := v_lean_typed || format(
+                E',\n            s.%1$I::timestamptz AS %2$I', v_col.column_name, v_col.column_name || '_at'
+            );
+        ELSIF v_col.value_type IN ('decimal', 'count', 'integer', 'date') THEN
+            v_lean_checks := v_lean_checks || format(
+                ' AND etl.value_error(%1$L, j.%1$I, %2$L) IS NULL',
+                v_col.column_name,
+                CASE v_col.value_type WHEN 'integer' THEN 'count' ELSE v_col.value_type END
+            );
+        ELSIF v_col.value_type IN ('currency', 'country', 'time_zone') THEN
+            v_lean := FALSE;  -- lookups: small feeds, the full path only
+        END IF;
+        IF v_col.allowed_values IS NOT NULL THEN
+            v_lean_checks := v_lean_checks || format(
+                ' AND (j.%1$I IS NULL OR j.%1$I = ANY (%2$L::text []))', v_col.column_name, v_col.allowed_values
             );
         END IF;
         IF v_col.value_type IN ('decimal', 'count', 'integer', 'date', 'timestamp') THEN
@@ -140,6 +180,12 @@ BEGIN
             OR v_col.default_value IS NOT NULL
         THEN
             v_numbered := v_numbered || v_col.column_name::text;
+            v_lean_typed := v_lean_typed || format(
+                E',\n            %s::numeric AS %I',
+                CASE WHEN v_col.default_value IS NULL THEN format('s.%I', v_col.column_name)
+                    ELSE format('coalesce(s.%I, %L)', v_col.column_name, v_col.default_value) END,
+                v_col.column_name || '_n'
+            );
             v_typed := v_typed || format(
                 E',\n            CASE WHEN c.err IS NULL THEN %s::numeric END AS %I',
                 CASE WHEN v_col.default_value IS NULL THEN format('c.%I', v_col.column_name)
@@ -260,9 +306,63 @@ BEGIN
         AND a.attnum > 0
         AND NOT a.attisdropped;
 
-    v_sql := format(
-        $sql$
+    DROP TABLE IF EXISTS pg_temp.validated;
+    v_lean := v_lean AND coalesce((
+        SELECT st.setting_value <> 'full'
+        FROM etl.setting AS st
+        WHERE st.setting_name = 'validation_path'
+    ), TRUE);
+    IF v_lean THEN
+        -- The lean path first: the rows whose every value passes a cheap test that implies
+        -- the full grammar, typed by one cast each. A value of a common shape that is no
+        -- date at all makes a cast raise: then the whole batch takes the full grammar.
+        v_lean_sql := format(
+            $sql$
 CREATE TEMP TABLE validated AS
+SELECT
+    %3$s::bigint AS batch_id,
+    j.file_line,
+    NULL::text AS check_reason,
+    NULL::text AS check_column,
+    NULL::text AS check_detail,
+    TRUE AS check_keep%6$s
+FROM (
+    SELECT
+        s.file_line%1$s,
+        NULL::text [] AS reason%4$s
+    FROM staging.%2$I AS s
+    WHERE s.batch_id = %3$s
+) AS j
+WHERE TRUE%5$s
+    AND CASE
+        WHEN FALSE THEN NULL::text []%7$s%8$s
+        %9$s
+    END IS NULL
+            $sql$,
+            v_lean_src, p_feed_name, p_batch_id, v_lean_typed, v_lean_checks, v_out, v_ranges,
+            coalesce(p_rules, ''), coalesce(p_placed_rules, '')
+        );
+        BEGIN
+            EXECUTE v_lean_sql;
+            GET DIAGNOSTICS v_lean_rows = ROW_COUNT;
+        EXCEPTION
+            WHEN data_exception THEN
+                v_lean := FALSE;
+                v_lean_rows := 0;
+        END;
+    END IF;
+    UPDATE etl.batch AS b
+    SET lean_rows = CASE WHEN v_lean THEN coalesce(b.lean_rows, 0) + v_lean_rows ELSE b.lean_rows END
+    WHERE b.batch_id = p_batch_id;
+    IF v_lean THEN
+        EXECUTE format('SELECT count(*) FROM staging.%I AS s WHERE s.batch_id = $1', p_feed_name)
+        INTO v_staged USING p_batch_id;
+    END IF;
+    -- The full grammar: every row, or (after the lean path) the rows it did not prove good.
+    IF NOT v_lean OR v_staged > v_lean_rows THEN
+        v_sql := format(
+            $sql$
+%17$s
 WITH zones AS (
     SELECT z.name FROM pg_catalog.pg_timezone_names AS z
 ),
@@ -279,7 +379,7 @@ src AS (
     SELECT
         s.file_line%1$s
     FROM staging.%2$I AS s
-    WHERE s.batch_id = %3$s
+    WHERE s.batch_id = %3$s%18$s
 ),
 
 checked AS MATERIALIZED (
@@ -332,14 +432,17 @@ SELECT
     END AS check_detail,
     TRUE AS check_keep%15$s
 FROM judged AS j
-        $sql$,
-        v_src, p_feed_name, p_batch_id, v_checks, v_joins, v_typed, v_zoned, v_zone_joins,
-        v_placed, v_ranges, coalesce(p_rules, ''), v_unknown, v_gap, coalesce(p_placed_rules, ''),
-        v_out, coalesce(nullif(v_details, ''), ' WHEN NULL THEN NULL')
-    );
+            $sql$,
+            v_src, p_feed_name, p_batch_id, v_checks, v_joins, v_typed, v_zoned, v_zone_joins,
+            v_placed, v_ranges, coalesce(p_rules, ''), v_unknown, v_gap, coalesce(p_placed_rules, ''),
+            v_out, coalesce(nullif(v_details, ''), ' WHEN NULL THEN NULL'),
+            CASE WHEN v_lean THEN 'INSERT INTO pg_temp.validated' ELSE 'CREATE TEMP TABLE validated AS' END,
+            CASE WHEN v_lean THEN E'\n        AND NOT EXISTS (SELECT 1 FROM pg_temp.validated AS l WHERE l.file_line = s.file_line)'
+                ELSE '' END
+        );
 
-    DROP TABLE IF EXISTS pg_temp.validated;
-    EXECUTE v_sql;
+        EXECUTE v_sql;
+    END IF;
 
     CALL etl.apply_validated(p_batch_id, p_feed_name);
 END;
