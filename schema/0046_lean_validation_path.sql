@@ -14,6 +14,7 @@ ALTER TABLE etl.batch
 ADD COLUMN lean_rows bigint;
 
 COMMENT ON COLUMN etl.batch.lean_rows IS
-'Records of this batch accepted by the lean path of validation (cheap tests, no full grammar); '
-'NULL when the lean path did not run (setting validation_path, a feed with lookups, or a '
-'value of a common shape that is no date, after which the batch took the full grammar).';
+'Records of this batch that the lean path of validation proved good (cheap tests, no full '
+'grammar; duplicates and plausible dates are checked after, as for every row); NULL when '
+'none did (setting validation_path, a feed with lookups, local times, or a value of a '
+'common shape that is no date, after which the whole batch took the full grammar).';

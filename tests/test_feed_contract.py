@@ -136,3 +136,34 @@ def test_the_contract_is_checked_before_a_feeds_own_rules(wh, tmp_path):
         ("production_runs", "value_not_allowed", "ideal_cycle_time_s"),
         ("fx_rates", "unparsable_number", "rate"),
     ]
+
+
+def test_adding_a_rule_is_a_contract_row_and_a_migration(wh, tmp_path):
+    """A feed's own rule is a row of etl.feed_rule: no procedure changes, and the lean and
+    full paths both apply it (the two plants below would pass every column check)."""
+    wh.conn.execute(
+        "INSERT INTO etl.feed_rule (feed_name, ordinal, applies, condition, reason_code, column_name, detail) "
+        "VALUES ('plants', 1, 'after_checks', 'j.plant_name = j.plant_code', 'value_not_allowed', 'plant_name', "
+        "'a plant''s name is more than its code')"
+    )
+    feed_file(tmp_path, "plants", BERLIN, "P2,P2,DE,EUR,Europe/Berlin,2020-01-01T00:00:00Z")
+    f = wh.load(tmp_path).files[-1]
+    # lines: header 1, P1 2, P2 3
+    assert (f.read, f.accepted, f.rejected) == (2, 1, 1)
+    assert wh.rejected(f.batch_id) == [(3, "value_not_allowed", "plant_name")]
+    assert wh.scalar("SELECT message FROM etl.rejected_row") == (
+        "plant_name 'P2' is not allowed: a plant's name is more than its code"
+    )
+
+
+def test_every_feed_has_its_generated_validator(wh):
+    """etl.define_feed_validators gives each feed of etl.feed its etl.validate_<feed>: a
+    definer procedure with a pinned search_path that the ETL role may execute."""
+    feeds = [r[0] for r in wh.all("SELECT feed_name FROM etl.feed ORDER BY feed_name")]
+    got = wh.all(
+        "SELECT substr(p.proname, 10), p.prosecdef, p.proconfig, has_function_privilege('hub_etl', p.oid, 'EXECUTE') "
+        "FROM pg_proc AS p WHERE p.pronamespace = 'etl'::regnamespace AND p.proname LIKE 'validate\\_%' "
+        "AND p.proname <> 'validate_feed' ORDER BY 1"
+    )
+    assert got == [(f, True, ["search_path=pg_catalog, pg_temp"], True) for f in feeds]
+    assert len(feeds) == 10
