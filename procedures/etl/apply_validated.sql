@@ -45,8 +45,7 @@ DECLARE
     v_key_v text;
     v_from timestamptz;
     v_to timestamptz;
-    v_window record;
-    v_limit record;
+    v_limits text;
 BEGIN
     -- The batch must exist, be loading and be of this feed (etl.retry_pending marks a
     -- batch it validates again as loading for its own transaction).
@@ -104,76 +103,71 @@ BEGIN
     ANALYZE pg_temp.validated;
 
     -- 0. Codes too long to index, then plausible windows; the first column names the
-    --    rejection.
-    FOR v_limit IN
+    --    rejection. One statement (one pass over the batch) tries them all in that order.
+    SELECT string_agg(w.branch, '' ORDER BY w.rank, w.ordinal, w.column_name) INTO v_limits
+    FROM (
         SELECT
+            1 AS rank,
+            c.ordinal,
             c.column_name,
-            c.max_length
+            format(
+                E'\n            WHEN length(v.%1$I::text) > %2$s THEN ARRAY[%1$L, %3$L]',
+                c.column_name, c.max_length, format('longer than %s characters', c.max_length)
+            ) AS branch
         FROM etl.feed_column AS c
         INNER JOIN pg_catalog.pg_attribute AS a
             ON a.attrelid = 'pg_temp.validated'::regclass
             AND a.attname = c.column_name
             AND NOT a.attisdropped
         WHERE c.feed_name = p_feed_name AND c.max_length IS NOT NULL
-        ORDER BY c.ordinal
-    LOOP
-        EXECUTE format(
-            $sql$
-            UPDATE pg_temp.validated AS v
-            SET
-                check_reason = 'value_not_allowed',
-                check_column = %1$L,
-                check_detail = %2$L
-            WHERE v.check_reason IS NULL AND length(v.%1$I::text) > %3$s
-            $sql$,
-            v_limit.column_name,
-            format('longer than %s characters', v_limit.max_length),
-            v_limit.max_length
-        );
-    END LOOP;
-
-    FOR v_window IN
+        UNION ALL
         SELECT
-            w.column_name,
-            a.atttypid = 'pg_catalog.date'::pg_catalog.regtype AS is_date,
-            coalesce(w.earliest, s_from.setting_value::date) AS earliest,
-            (
-                (now() AT TIME ZONE 'UTC')::date
-                + coalesce(w.days_ahead, s_ahead.setting_value::integer)
-            ) AS latest
-        FROM etl.plausible_window AS w
-        INNER JOIN pg_catalog.pg_attribute AS a
-            ON a.attrelid = 'pg_temp.validated'::regclass
-            AND a.attname = w.column_name
-            AND NOT a.attisdropped
-        CROSS JOIN etl.setting AS s_from
-        CROSS JOIN etl.setting AS s_ahead
-        WHERE w.feed_name = p_feed_name
-            AND s_from.setting_name = 'plausible_earliest_date'
-            AND s_ahead.setting_name = 'plausible_days_ahead'
-        ORDER BY w.column_name
-    LOOP
+            2,
+            0,
+            p.column_name,
+            format(
+                E'\n            WHEN v.%1$I < %3$s OR v.%1$I >= %4$s THEN ARRAY[%1$L, %2$L]',
+                p.column_name,
+                format('outside the plausible window %s to %s (etl.plausible_window)', p.earliest, p.latest),
+                CASE WHEN p.is_date THEN format('%L::date', p.earliest)
+                    ELSE format('(%L::timestamp AT TIME ZONE %L)', p.earliest, 'UTC') END,
+                CASE WHEN p.is_date THEN format('%L::date', p.latest + 1)
+                    ELSE format('(%L::timestamp AT TIME ZONE %L)', p.latest + 1, 'UTC') END
+            )
+        FROM (
+            SELECT
+                pw.column_name,
+                a.atttypid = 'pg_catalog.date'::pg_catalog.regtype AS is_date,
+                coalesce(pw.earliest, s_from.setting_value::date) AS earliest,
+                (
+                    (now() AT TIME ZONE 'UTC')::date
+                    + coalesce(pw.days_ahead, s_ahead.setting_value::integer)
+                ) AS latest
+            FROM etl.plausible_window AS pw
+            INNER JOIN pg_catalog.pg_attribute AS a
+                ON a.attrelid = 'pg_temp.validated'::regclass
+                AND a.attname = pw.column_name
+                AND NOT a.attisdropped
+            CROSS JOIN etl.setting AS s_from
+            CROSS JOIN etl.setting AS s_ahead
+            WHERE pw.feed_name = p_feed_name
+                AND s_from.setting_name = 'plausible_earliest_date'
+                AND s_ahead.setting_name = 'plausible_days_ahead'
+        ) AS p
+    ) AS w;
+    IF v_limits IS NOT NULL THEN
         EXECUTE format(
             $sql$
             UPDATE pg_temp.validated AS v
             SET
                 check_reason = 'value_not_allowed',
-                check_column = %1$L,
-                check_detail = %2$L
-            WHERE v.check_reason IS NULL
-                AND (v.%1$I < %3$s OR v.%1$I >= %4$s)
+                check_column = (%1$s)[1],
+                check_detail = (%1$s)[2]
+            WHERE v.check_reason IS NULL AND (%1$s) IS NOT NULL
             $sql$,
-            v_window.column_name,
-            format(
-                'outside the plausible window %s to %s (etl.plausible_window)',
-                v_window.earliest, v_window.latest
-            ),
-            CASE WHEN v_window.is_date THEN format('%L::date', v_window.earliest)
-                ELSE format('(%L::timestamp AT TIME ZONE %L)', v_window.earliest, 'UTC') END,
-            CASE WHEN v_window.is_date THEN format('%L::date', v_window.latest + 1)
-                ELSE format('(%L::timestamp AT TIME ZONE %L)', v_window.latest + 1, 'UTC') END
+            format(E'CASE%s\n        END', v_limits)
         );
-    END LOOP;
+    END IF;
 
     -- 1. Duplicate keys within the batch: a hash aggregate finds the few keys seen twice,
     --    the window functions then run over those rows only.
