@@ -6,10 +6,14 @@ Generates a sensor_readings file (200 machines x 5 metrics, one reading a minute
 timestamps as a historian writes them) and measures, each in its own process so that peak
 memory is that step's own:
   reference   server-side COPY of the file into an UNLOGGED table (what PostgreSQL can do)
+  floor typed server-side COPY into a logged table of the clean types: the floor of any
+              load that keeps typed rows durably (casts and WAL, no checks)
   hub copy    the hub's streaming COPY into its staging partition (register + COPY; from
               two sessions at once, as the loader does for a big plain file without quotes)
   hub load    the whole `scripts/hub load`: hashing, COPY, ANALYZE, validation into
               clean.sensor_reading, rejected rows, reconciliation
+  hub load full  the same with etl.setting validation_path = 'full': the full grammar for
+              every row, without the lean path
 Each against a fresh database on the private cluster (or the server DATABASE_URL names,
 which must then allow server-side COPY from a file: superuser or pg_read_server_files).
 Prints seconds, rows/s, ratio to the reference (rows/s over reference rows/s) and peak RSS.
@@ -99,6 +103,17 @@ def child(step: str, url: str, path: Path) -> None:
             t = time.perf_counter()
             conn.execute(f"COPY bench_ref FROM '{path}' (FORMAT csv, HEADER true)")
             print(f"copy_seconds={time.perf_counter() - t:.3f}")
+    elif step == "floor_typed":
+        # The physical floor of a load that keeps typed rows: server-side COPY into a
+        # logged table of the clean types (every row through WAL, every value cast).
+        with psycopg.connect(url, autocommit=True) as conn:
+            conn.execute(
+                "CREATE TABLE bench_typed (machine_code text, reading_ts timestamptz, metric text, "
+                "value double precision, unit text)"
+            )
+            t = time.perf_counter()
+            conn.execute(f"COPY bench_typed FROM '{path}' (FORMAT csv, HEADER true)")
+            print(f"copy_seconds={time.perf_counter() - t:.3f}")
     elif step == "hub_copy":
         from hublib.loader import FileResult, Loader, inspect
 
@@ -119,16 +134,21 @@ def child(step: str, url: str, path: Path) -> None:
             rows = tally.read if tally else None
             conn.commit()
             print(f"copy_seconds={time.perf_counter() - t:.3f} rows={rows} method={fr.method}")
-    elif step == "hub_load":
+    elif step in ("hub_load", "hub_load_full"):
         from hublib.loader import Loader
 
         folder = path.parent
         with psycopg.connect(url) as conn:
+            if step == "hub_load_full":  # the full grammar for every row (no lean path)
+                conn.execute("UPDATE etl.setting SET setting_value = 'full' WHERE setting_name = 'validation_path'")
+                conn.commit()
             t = time.perf_counter()
             result = Loader(conn, log=lambda _m: None, url=url).load([folder])
             f = result.files[0]
+            seconds = time.perf_counter() - t
+            lean = conn.execute("SELECT lean_rows FROM etl.batch WHERE batch_id = %s", (f.batch_id,)).fetchone()[0]
             print(
-                f"load_seconds={time.perf_counter() - t:.3f} read={f.read} accepted={f.accepted} rejected={f.rejected}"
+                f"load_seconds={seconds:.3f} read={f.read} accepted={f.accepted} rejected={f.rejected} lean_rows={lean}"
             )
     print(f"maxrss_kb={resource.getrusage(resource.RUSAGE_SELF).ru_maxrss}")
 
@@ -162,9 +182,9 @@ def main() -> None:
     print(f"generated {args.rows:,} rows, {size / 1e6:.0f} MB in {time.perf_counter() - t:.1f} s: {path}")
 
     results = []
-    for step in ("reference", "hub_copy", "hub_load"):
+    for step in ("reference", "floor_typed", "hub_copy", "hub_load", "hub_load_full"):
         url = fresh_database(admin, f"hub_bench_{step}")
-        if step != "reference":
+        if step.startswith("hub"):
             migrate(url, ROOT, log=lambda _m: None)
         seconds, peak, output = run_child(step, url, path)
         inner = dict(kv.split("=") for kv in output.split() if "=" in kv)
@@ -178,12 +198,12 @@ def main() -> None:
     print()
     print(f"machine: {platform.node()} {os.cpu_count()} cores, Python {platform.python_version()}, "
           f"PostgreSQL at {info.get('host')}:{info.get('port')}")  # fmt: skip
-    print(f"{'step':<12} {'seconds':>8} {'rows/s':>12} {'ratio':>6} {'peak MB':>8}")
+    print(f"{'step':<14} {'seconds':>8} {'rows/s':>12} {'ratio':>6} {'peak MB':>8}")
     for step, seconds, peak, _inner in results:
-        print(f"{step:<12} {seconds:8.2f} {args.rows / seconds:12,.0f} {ref / seconds:6.2f} {peak / 1e6:8.0f}")
+        print(f"{step:<14} {seconds:8.2f} {args.rows / seconds:12,.0f} {ref / seconds:6.2f} {peak / 1e6:8.0f}")
     print("ratio = reference seconds / step seconds (1.00 = as fast as server-side COPY)")
-    print(f"hub copy: {results[1][3]}")
-    print(f"hub load: {results[2][3]}")
+    for step, _seconds, _peak, inner in results[2:]:
+        print(f"{step}: {inner}")
     if not args.keep:
         path.unlink()
         work.rmdir()
