@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.bad_input.corpus import H, R1, Case, Out, cases, csv_text, run, write_case
+from tests.bad_input.corpus import R1, Case, H, Out, cases, csv_text, run, write_case
 
 GOLDEN = Path(__file__).parent / "bad_input" / "messages.json"
 PR = "production_runs.csv"
