@@ -341,3 +341,31 @@ def test_no_sentence_of_a_rejection_is_left_in_python():
         code = "\n".join(line.split("#", 1)[0] for line in code.splitlines())
         left = [f for f in fragments if f in code]
         assert left == [], f"{name} words {left}"
+
+
+# Characters whose printability is the same in every Unicode version: ASCII, Latin-1, the
+# format and separator characters a name may smuggle in, private use, and a few printable
+# letters and symbols from further on.
+STABLE = (
+    [chr(c) for c in range(1, 0x100)]
+    + list("\u061c\u180e\u1680\u2000\u200b\u200d\u200e\u2028\u2029\u202e\u2060\u2066\u3000\ufeff\ue000")
+    + list("\U000e0001\U000f0000éü中ʼ€🙂")
+)
+
+
+def test_shown_text_shows_a_name_as_the_python_loader_did(wh):
+    """etl.shown_text took over showing header names from Python (repr and shown_name):
+    the same text for any name made of characters whose printability is stable."""
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    from hublib.loader import shown_name
+
+    @settings(max_examples=300, deadline=None, database=None, derandomize=True)
+    @given(name=st.text(alphabet=st.sampled_from(STABLE), max_size=12))
+    def check(name):
+        quoted, plain = wh.one("SELECT etl.shown_text(%s, TRUE), etl.shown_text(%s, FALSE)", (name, name))
+        assert quoted == repr(name)
+        assert plain == shown_name(name)
+
+    check()
