@@ -1,4 +1,5 @@
 -- requires: etl/staging_partition_name.sql
+-- requires: etl/record_problem_message.sql
 CREATE OR REPLACE PROCEDURE etl.close_batch(
     p_batch_id bigint,
     p_records_read bigint,
@@ -11,9 +12,10 @@ SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
 AS $$
 /*
- * Ends a batch: records how many records the loader read (and how: copy or parsed, when
- * the loader had to change its mind), recounts the rejected and
- * pending rows kept for it, proves read = accepted + rejected + pending (raising, so the
+ * Ends a batch: moves the loader's own rejections in (worded here, p_message being the
+ * file's sentence when it is rejected whole), records how many records the loader read
+ * (and how: copy or parsed, when the loader had to change its mind), recounts the
+ * rejected and pending rows kept for it, proves read = accepted + rejected + pending (raising, so the
  * whole file rolls back, when it does not), and drops the staging partition.
  * Closing a batch that is already closed changes nothing.
  */
@@ -35,15 +37,23 @@ BEGIN
         RETURN;
     END IF;
 
-    -- The loader's own rejections of this batch (hub_etl may only append them there).
+    -- The loader's own rejections of this batch (hub_etl may only append them there),
+    -- worded here: a record of a file rejected whole (its reason is the batch's) takes the
+    -- file's sentence, any other the sentence for what the reader saw (its detail).
     WITH moved AS (
         DELETE FROM staging.rejected_row AS r
         WHERE r.batch_id = p_batch_id
-        RETURNING r.batch_id, r.file_line, r.reason_code, r.column_name, r.message, r.raw_values, r.line_count
+        RETURNING r.batch_id, r.file_line, r.reason_code, r.column_name, r.detail, r.raw_values, r.line_count
     )
 
     INSERT INTO etl.rejected_row (batch_id, file_line, reason_code, column_name, message, raw_values, line_count)
-    SELECT m.batch_id, m.file_line, m.reason_code, m.column_name, m.message, m.raw_values, m.line_count
+    SELECT
+        m.batch_id, m.file_line, m.reason_code, m.column_name,
+        CASE
+            WHEN m.reason_code = v_batch.reject_reason THEN p_message
+            ELSE etl.record_problem_message(m.reason_code, m.column_name, m.detail)
+        END,
+        m.raw_values, m.line_count
     FROM moved AS m;
 
     SELECT count(*) INTO v_rejected FROM etl.rejected_row AS r WHERE r.batch_id = p_batch_id;

@@ -86,7 +86,7 @@ class Feed:
 @dataclass
 class FeedFile:
     """A file being loaded: every step takes this. `problem` is set when the bytes cannot
-    be records at all (reason code, what was found and where)."""
+    be records at all (what was found and where; SQL decides the reason and the words)."""
 
     feed: Feed
     path: Path
@@ -95,8 +95,11 @@ class FeedFile:
     lines: int = 0  # physical lines (LF, CRLF or a lone CR end one; a last line without an end counts)
     has_quote: bool = False
     header: list[str] | None = None  # None: no header line (an empty file)
-    header_problem: str | None = None  # the header line is not one well-formed CSV record
-    problem: tuple[str, str] | None = None
+    header_error: str | None = None  # the csv reader's complaint: the header line is not one record
+    unknown: list[str] = field(default_factory=list)  # header names not of the feed (etl.header_problem's)
+    # what makes the bytes unfit to be records, as facts for etl.file_problem (which
+    # decides and words it), e.g. {"bom": "UTF-16 LE"}; None when nothing was seen
+    problem: dict | None = None
     # how `iter_records` reads it: feeds are always comma-separated UTF-8; a source export
     # (scripts/hub import) says its own in sources/<name>/source.toml
     delimiter: str = ","
@@ -321,12 +324,11 @@ def _unreadable_gzip(ff: FeedFile, exc: BaseException) -> FeedFile:
             h.update(block)
     ff.sha256 = h.hexdigest()
     if not start.startswith(b"\x1f\x8b"):
-        what = f"named .gz but not gzip data (it starts with {start[:8]!r})"
+        ff.problem = {"gzip": "not_gzip", "starts_with": repr(start[:8])}
     elif isinstance(exc, EOFError):
-        what = f"the gzip data ends early (a truncated file) after {_gzip_content_size(ff.path):,} bytes of content"
+        ff.problem = {"gzip": "truncated", "content_bytes": _gzip_content_size(ff.path)}
     else:
-        what = f"corrupt gzip data after {_gzip_content_size(ff.path):,} bytes of content ({exc})"
-    ff.problem = ("unreadable_file", f"{ff.shown}: {what}, so the file is rejected")
+        ff.problem = {"gzip": "corrupt", "content_bytes": _gzip_content_size(ff.path), "error": str(exc)}
     ff.lines = 0
     return ff
 
@@ -350,8 +352,11 @@ def _gzip_content_size(path: Path) -> int:
     return size
 
 
-def sniff(head: bytes, size: int) -> tuple[str, str] | None:
-    """Why the bytes of a file cannot be CSV records, from its first SNIFF_BYTES, or None."""
+def sniff(head: bytes, size: int) -> dict | None:
+    """What makes the bytes of a file unfit to be CSV records, from its first SNIFF_BYTES,
+    as facts for etl.file_problem (which decides which one counts and words it), or None.
+    Every fact found here is a fault; the header line is the bytes up to the first line end."""
+    facts: dict = {}
     for mark, name in (
         (codecs.BOM_UTF32_LE, "UTF-32 LE"),
         (codecs.BOM_UTF32_BE, "UTF-32 BE"),
@@ -359,37 +364,32 @@ def sniff(head: bytes, size: int) -> tuple[str, str] | None:
         (codecs.BOM_UTF16_BE, "UTF-16 BE"),
     ):
         if head.startswith(mark):
-            return (
-                "invalid_encoding",
-                f"the file starts with a {name} byte-order mark; feeds are UTF-8 (convert it, e.g. with iconv)",
-            )
+            facts["bom"] = name
+            break
     body = head[len(BOM) :] if head.startswith(BOM) else head
     ends = [i for i in (body.find(b"\n"), body.find(b"\r")) if i >= 0]
     header = body[: min(ends)] if ends else body
     if not ends and size > len(head):
-        return ("unreadable_file", f"no line end in the first {SNIFF_BYTES // 1024} KiB: there is no header line")
+        facts["no_line_end_kib"] = SNIFF_BYTES // 1024
     if b"\x00" in header:
-        nul = header.index(b"\x00")
-        guess = "UTF-16 or UTF-32 without a byte-order mark" if nul <= 2 or header.count(b"\x00") > 2 else "binary"
-        return ("invalid_encoding", f"NUL byte at byte {nul + 1} of the header line ({guess}?); feeds are UTF-8")
-    binary = [b for b in header[:1024] if b < 0x20 and b not in (0x09,)]
+        facts["nul_at"] = header.index(b"\x00") + 1
+        facts["nul_count"] = header.count(b"\x00")
+    control = [b for b in header[:1024] if b < 0x20 and b not in (0x09,)]
+    if control:
+        facts["control_byte"] = control[0]
     try:
         header.decode("utf-8")
     except UnicodeDecodeError as exc:
-        if binary or head.startswith(b"\x89PNG"):
-            return ("unreadable_file", f"binary data, not text (byte {header[exc.start]:#04x} at byte {exc.start + 1})")
-        return (
-            "invalid_encoding",
-            f"the header line is not UTF-8 (byte {header[exc.start]:#04x} at byte {exc.start + 1}); feeds are UTF-8",
-        )
-    if binary:
-        return ("unreadable_file", f"binary data, not text (control byte {binary[0]:#04x} in the header line)")
-    return None
+        facts["not_utf8_byte"] = header[exc.start]
+        facts["not_utf8_at"] = exc.start + 1
+        if head.startswith(b"\x89PNG"):
+            facts["png"] = True
+    return facts or None
 
 
 def _read_header(ff: FeedFile, head: bytes) -> None:
     """The header's column names (trimmed, lower case); None for an empty file. A header
-    line that is not one well-formed CSV record sets header_problem."""
+    line that is not one well-formed CSV record sets header_error (the csv reader's words)."""
     text = head.decode("utf-8-sig", errors="replace")
     line = text.split("\n", 1)[0].split("\r", 1)[0]
     if ff.lines == 0:
@@ -399,16 +399,19 @@ def _read_header(ff: FeedFile, head: bytes) -> None:
         row = next(csv.reader([line], strict=True), [])
     except csv.Error as exc:
         ff.header = []
-        ff.header_problem = f"the header line is not one well-formed CSV record ({exc}: a stray quote?)"
+        ff.header_error = str(exc)
         return
     ff.header = [c.strip().lower() for c in row]
 
 
 def _rejection(
-    batch_id: int, line: int, reason: str, column: str | None, message: str, raw: dict, span: int = 1
+    batch_id: int, line: int, reason: str, column: str | None, detail: dict | None, raw: dict, span: int = 1
 ) -> str:
-    """One spooled rejection: a JSON array, one per line, in etl.rejected_row's column order."""
-    return json.dumps([batch_id, line, reason, column, message, json.dumps(raw, ensure_ascii=False), span]) + "\n"
+    """One spooled rejection: a JSON array, one per line, in staging.rejected_row's column
+    order. `detail`: what the reader saw, worded by etl.close_batch (None: a record of a
+    file rejected whole, which takes the file's sentence)."""
+    detail_json = None if detail is None else json.dumps(detail, ensure_ascii=False)
+    return json.dumps([batch_id, line, reason, column, detail_json, json.dumps(raw, ensure_ascii=False), span]) + "\n"
 
 
 @dataclass
@@ -418,7 +421,7 @@ class Record:
     line: int  # the physical line it starts on
     span: int  # physical lines it covers (1 for a malformed record)
     fields: list[str]
-    problem: tuple[str, str | None, str] | None = None  # reason, column, message
+    problem: tuple[str, str | None, dict] | None = None  # reason, column, what the reader saw
 
 
 @dataclass
@@ -456,8 +459,9 @@ def _line_feed(lines: Iterator[str], back: deque[str], taken: list[str]) -> Iter
 def iter_records(ff: FeedFile, tally: LineTally) -> Iterator[Record]:
     """Every data record of the file (the header, line 1, is skipped) with the physical
     line it starts on. A record whose quoting is broken, or whose field count differs from
-    the header's, is a malformed_record at its first line only; reading resumes on the
-    next physical line. Blank lines are not records. `tally` counts every line.
+    the header's, is a malformed_record at its first line only (with what the reader saw,
+    which etl.record_problem_message words); reading resumes on the next physical line.
+    Blank lines are not records. `tally` counts every line.
     The csv module reads the lines (no read-ahead: it takes exactly a record's lines);
     after a malformed record the lines it took after its first are given back, and the
     reader starts again on them."""
@@ -480,12 +484,9 @@ def iter_records(ff: FeedFile, tally: LineTally) -> Iterator[Record]:
             except StopIteration:
                 break
             except _TooLong:
-                problem = f"a quoted field opened here is not closed within {MAX_RECORD_LINES:,} lines"
+                problem = {"unclosed_within": MAX_RECORD_LINES}
             except csv.Error as exc:
-                if "end of data" in str(exc):
-                    problem = "a quoted field opened here is never closed (a stray quote?)"
-                else:
-                    problem = f"broken quoting: {exc}"
+                problem = {"csv_error": str(exc)}
             if problem is None:
                 spanned = len(taken)
                 if not fields:
@@ -498,15 +499,13 @@ def iter_records(ff: FeedFile, tally: LineTally) -> Iterator[Record]:
                     done += spanned
                     yield Record(start, spanned, fields)
                     continue
-                problem = f"the record has {len(fields)} fields but the header has {expected}"
+                problem = {"fields": len(fields), "header_fields": expected}
                 if spanned == 1:
                     tally.read += 1
                     done += 1
                     yield Record(start, 1, fields, ("malformed_record", None, problem))
                     continue
-                problem += (
-                    f" (a quoted field ran on to line {start + spanned - 1}; only line {start} is taken as this record)"
-                )
+                problem.update(ran_to=start + spanned - 1, line=start)
             # Malformed: its first line only; the others are read again, by a new reader.
             if not taken:
                 break
@@ -658,8 +657,6 @@ class Loader:
                 self.log(f"loading {ff.shown} ({ff.size / 1e6:,.0f} MB) ...")
             if ff.problem is not None:
                 self._load_unreadable(fr, ff)
-            elif ff.header is None:
-                self._load_empty(fr, ff)
             else:
                 self._load_with_header(fr, ff)
             self.conn.commit()
@@ -746,43 +743,26 @@ class Loader:
         )
 
     def _load_unreadable(self, fr: FileResult, ff: FeedFile) -> None:
-        reason, message = ff.problem
-        if not message.startswith(ff.shown):
-            message = f"{ff.shown}: {message}, so the file is rejected"
+        got = file_problem(self.conn, ff)
+        if got is None:
+            raise HubError(f"etl.file_problem finds nothing wrong in {ff.shown} ({ff.problem})", "please report it")
+        reason, _fault, message = got
         self._register(fr, ff, [], None)
         self._close(fr, None, "rejected", message, reason)
 
-    def _load_empty(self, fr: FileResult, ff: FeedFile) -> None:
-        self._register(fr, ff, [], "parsed")
-        # reason missing_column: without a header the file has none of the feed's columns
-        self._close(fr, LineTally(), "rejected", f"{ff.shown} is empty: no header row, no records", "missing_column")
-
     def _load_with_header(self, fr: FileResult, ff: FeedFile) -> None:
+        """The header rules are etl.header_problem's (the feed contract decides, SQL words):
+        a file without a header line, or failing one of them, is rejected whole."""
         feed, header = ff.feed, ff.header
-        known = set(feed.columns)
-        unknown = [h for h in header if h not in known]
-        fr.unknown_columns = unknown
-        duplicated = sorted({h for h in header if header.count(h) > 1})
-        missing = [c for c in feed.required if c not in header]
-        if ff.header_problem or duplicated or missing:
-            if ff.header_problem:
-                reason, column = "malformed_header", None
-                message = f"{ff.shown}: {ff.header_problem}, so every record of the file is rejected"
-            elif missing:
-                reason, column = "missing_column", missing[0]
-                what = "required column" + ("s " if len(missing) > 1 else " ")
-                message = (
-                    f"{ff.shown}: {what}{', '.join(repr(m) for m in missing)} "
-                    f"missing from the header, so every record of the file is rejected"
-                )
-            else:
-                reason, column = "duplicate_column", duplicated[0]
-                message = (
-                    f"{ff.shown}: the header names {duplicated[0]!r} more than once, "
-                    f"so every record of the file is rejected"
-                )
+        reason, column, message, unknown = self.conn.execute(
+            "SELECT reason_code, column_name, message, unknown_columns FROM etl.header_problem(%s, %s, %s::text[], %s)",
+            (feed.name, ff.shown, header, ff.header_error),
+        ).fetchone()
+        fr.unknown_columns = ff.unknown = unknown
+        if reason is not None:
             batch_id = self._register(fr, ff, unknown, "parsed")
-            tally = self._reject_whole_file(batch_id, ff, reason, column, message)
+            # an empty file has no records to reject (and no header line)
+            tally = LineTally() if header is None else self._reject_whole_file(batch_id, ff, reason, column)
             self._close(fr, tally, "rejected", message, reason)
             return
 
@@ -806,10 +786,7 @@ class Loader:
         self.conn.execute(
             sql.SQL("CALL etl.{}(%s::bigint)").format(sql.Identifier(f"validate_{feed.name}")), (batch_id,)
         )
-        message = None
-        if unknown:
-            message = f"unknown columns ignored: {', '.join(shown_name(u) or '(empty)' for u in unknown)}"
-        self._close(fr, tally, "loaded", message)
+        self._close(fr, tally, "loaded", message)  # message: the unknown columns ignored, if any
 
     def _partition(self, feed: Feed, batch_id: int, half: int | None = None) -> sql.Composed:
         """The staging partition of a batch (or one of its halves): the name is
@@ -901,8 +878,7 @@ class Loader:
     def _copy_parsed(self, batch_id: int, ff: FeedFile) -> LineTally:
         """Read record by record; returns the tally of the file's lines."""
         header = ff.header
-        known = set(ff.feed.columns)
-        positions = [i for i, h in enumerate(header) if h in known]
+        positions = [i for i, h in enumerate(header) if h not in ff.unknown]
         columns = [header[i] for i in positions]
         copy_sql = sql.SQL("COPY {} (file_line, {}) FROM STDIN").format(
             self._partition(ff.feed, batch_id), sql.SQL(", ").join(map(sql.Identifier, columns))
@@ -913,21 +889,23 @@ class Loader:
                 for rec in iter_records(ff, tally):
                     problem = rec.problem or _encoding_problem(header, rec.fields)
                     if problem is not None:
-                        reason, column, message = problem
+                        reason, column, detail = problem
                         raw = _raw(header, rec.fields)
-                        rejects.write(_rejection(batch_id, rec.line, reason, column, message, raw, rec.span))
+                        rejects.write(_rejection(batch_id, rec.line, reason, column, detail, raw, rec.span))
                         continue
                     copy.write_row([rec.line, *(rec.fields[i] if rec.fields[i] != "" else None for i in positions)])
             self._write_rejections(rejects)
         self._check_tally(ff, tally)
         return tally
 
-    def _reject_whole_file(self, batch_id, ff: FeedFile, reason, column, message) -> LineTally:
+    def _reject_whole_file(self, batch_id, ff: FeedFile, reason, column) -> LineTally:
+        """Every record of the file a rejected row with the file's reason (etl.close_batch
+        gives each the file's sentence)."""
         tally = LineTally()
         with _spool() as rejects:
             for rec in iter_records(ff, tally):
                 raw = _raw(ff.header, rec.fields)
-                rejects.write(_rejection(batch_id, rec.line, reason, column, message, raw, rec.span))
+                rejects.write(_rejection(batch_id, rec.line, reason, column, None, raw, rec.span))
             self._write_rejections(rejects)
         self._check_tally(ff, tally)
         return tally
@@ -948,7 +926,7 @@ class Loader:
         with (
             self.conn.cursor() as cur,
             cur.copy(
-                "COPY staging.rejected_row (batch_id, file_line, reason_code, column_name, message, raw_values, "
+                "COPY staging.rejected_row (batch_id, file_line, reason_code, column_name, detail, raw_values, "
                 "line_count) FROM STDIN"
             ) as copy,
         ):
@@ -961,15 +939,28 @@ def _spool():
     return tempfile.SpooledTemporaryFile(max_size=8 << 20, mode="w+", encoding="utf-8")
 
 
-def _encoding_problem(header: list[str], fields: list[str]) -> tuple[str, str, str] | None:
-    """invalid_encoding for the first field holding a NUL byte or bytes that are not UTF-8."""
+def _encoding_problem(header: list[str], fields: list[str]) -> tuple[str, str, dict] | None:
+    """invalid_encoding for the first field holding a NUL byte or bytes that are not UTF-8,
+    with what was seen (etl.record_problem_message words it)."""
     for i, value in enumerate(fields):
         column = header[i] if i < len(header) else f"field_{i + 1}"
         if "\x00" in value:
-            return ("invalid_encoding", column, f"{column} holds a NUL byte (at character {value.index(chr(0)) + 1})")
+            return ("invalid_encoding", column, {"nul_at": value.index(chr(0)) + 1})
         if _has_surrogate(value):
-            return ("invalid_encoding", column, f"{column} holds bytes that are not valid UTF-8")
+            return ("invalid_encoding", column, {"not_utf8": True})
     return None
+
+
+def file_problem(conn: psycopg.Connection, ff: FeedFile, encoding: str | None = None) -> tuple[str, str, str] | None:
+    """(reason code, fault, message) for a file whose bytes cannot be records, as
+    etl.file_problem decides and words it from ff.problem; None when it finds nothing wrong
+    (only possible for a source export read as another encoding than UTF-8)."""
+    facts = dict(ff.problem or {})
+    if encoding is not None:
+        facts["encoding"] = encoding
+    return conn.execute(
+        "SELECT reason_code, fault, message FROM etl.file_problem(%s, %s::jsonb)", (ff.shown, json.dumps(facts))
+    ).fetchone()
 
 
 def _raw(header: list[str] | None, fields: list[str]) -> dict[str, str]:

@@ -32,15 +32,16 @@ import psycopg
 from psycopg import sql
 
 from hublib.errors import HubError
-from hublib.loader import LineTally, iter_records
+from hublib.loader import Feed, LineTally, inspect, iter_records
 
 
 @dataclass
 class Pulled:
     rows: int
     watermark: str | None
-    # line of the written file -> why that record is a page that could not be read
-    notes: dict[int, str] = field(default_factory=dict)
+    # line of the written file -> the page of the API that record stands for, and why it
+    # could not be read (the detail of its rejection)
+    notes: dict[int, dict] = field(default_factory=dict)
 
 
 def pull(p, last: str | None, path: Path, source: str, log=print) -> Pulled:
@@ -210,14 +211,15 @@ def pull_http(p, last: str | None, path: Path, source: str, log=print) -> Pulled
             w.writerow(["" if r.get(k) is None else _text(r.get(k)) for k in header])
     # where each unreadable page landed (the physical line its record starts on)
     why = {page_no: reason for _pos, page_no, reason, _raw in bad}
-    notes: dict[int, str] = {}
+    notes: dict[int, dict] = {}
     if bad:
-        from hublib.sources import landing_file
-
-        for rec in iter_records(landing_file(path, p.table), LineTally()):
+        written = inspect(Feed(f"src_{p.table}", 0, [], set()), path)
+        written.header = header
+        for rec in iter_records(written, LineTally()):
             if len(rec.fields) == 1 and rec.fields[0].startswith("page "):
                 page_no = int(rec.fields[0].split(":", 1)[0].split()[1])
-                notes[rec.line] = f"page {page_no} of the API could not be read ({why.get(page_no)})"
+                # etl.record_problem_message words it: "page N of the API could not be read (why)"
+                notes[rec.line] = {"page": page_no, "page_error": str(why.get(page_no))}
     mark = None
     if p.watermark and records:
         mark = str(max((r.get(p.watermark) for r in records), key=_mark_key))

@@ -55,6 +55,7 @@ from hublib.loader import (
     _encoding_problem,
     _raw,
     discover,
+    file_problem,
     inspect,
     iter_records,
 )
@@ -229,17 +230,21 @@ def _sha(*parts: str) -> str:
     return hashlib.sha256("\0".join(parts).encode()).hexdigest()
 
 
-def landing_file(path: Path, table: str, delimiter: str = ",", encoding: str = "utf-8-sig") -> FeedFile:
+def landing_file(
+    conn: psycopg.Connection, path: Path, table: str, delimiter: str = ",", encoding: str = "utf-8-sig"
+) -> FeedFile:
     """An export file as the loader sees a feed file (`inspect`: fingerprint, size, physical
     lines, unreadable bytes), read as its source says, with its header (trimmed, lower case,
     a nameless column column_<n>). Raises Unopenable, or _FileProblem when it has no usable
-    header or its bytes cannot be records."""
+    header or its bytes cannot be records (etl.file_problem decides and words that, knowing
+    the encoding the source declares)."""
     ff = inspect(Feed(f"src_{table}", 0, [], set()), path)
     ff.delimiter, ff.encoding = delimiter, encoding
-    utf8 = codecs.lookup(encoding).name in ("utf-8", "utf-8-sig")
-    if ff.problem is not None and (utf8 or ff.problem[0] != "invalid_encoding"):
-        message = ff.problem[1].removesuffix(", so the file is rejected")
-        raise _FileProblem(message if message.startswith(ff.shown) else f"{ff.shown}: {message}")
+    if ff.problem is not None:
+        got = file_problem(conn, ff, codecs.lookup(encoding).name)
+        conn.commit()
+        if got is not None:
+            raise _FileProblem(got[1])
     with io.TextIOWrapper(ff.open(), encoding=encoding, errors="surrogateescape", newline="") as text:
         first = text.readline()
     try:
@@ -288,7 +293,7 @@ class Importer:
         self.log = log
         # file name -> {line: message} for records that stand for something other than a
         # line of a file (a pulled page that could not be read)
-        self.notes: dict[str, dict[int, str]] = {}
+        self.notes: dict[str, dict[int, dict]] = {}
 
     def run(self, paths: list[Path], result: ImportResult) -> None:
         by_table: dict[str, list[Path]] = {}
@@ -366,7 +371,7 @@ class Importer:
             spec = self._spec(table)
             for p in paths:
                 try:
-                    files[p] = landing_file(p, table, spec.delimiter, spec.encoding)
+                    files[p] = landing_file(self.conn, p, table, spec.delimiter, spec.encoding)
                 except Unopenable as exc:
                     result.failed.append((p, f"{p.name} cannot be read: {exc}"))
                 except _FileProblem as exc:
@@ -421,7 +426,7 @@ class Importer:
         """(Re)creates pg_temp.src_<table> from the files' headers and COPYs their records
         as text, read by the loader's record reader (a stray quote costs one record, every
         physical line is counted). Returns the well-formed record count, the malformed
-        records (line, reason, column, message, raw values, lines covered) and the lines of
+        records (line, reason, column, detail, raw values, lines covered) and the lines of
         the last file."""
         table = sql.Identifier(f"src_{spec.table}")
         header: list[str] | None = None
@@ -449,10 +454,12 @@ class Importer:
                     for rec in iter_records(ff, tally):
                         problem = rec.problem or _encoding_problem(header, rec.fields)
                         if problem is not None:
-                            reason, column, why = problem
+                            reason, column, seen = problem
+                            # what the reader saw and where (etl.record_problem_message words it),
+                            # or the page of an API this record stands for
                             note = self.notes.get(path.name, {}).get(rec.line)
-                            message = note or f"{path.name} line {rec.line}: {why}"
-                            malformed.append((rec.line, reason, column, message, _raw(header, rec.fields), rec.span))
+                            detail = note or {**seen, "file": path.name, "file_line": rec.line}
+                            malformed.append((rec.line, reason, column, detail, _raw(header, rec.fields), rec.span))
                             continue
                         rows += 1
                         copy.write_row([path.name, rec.line, *(f if f != "" else None for f in rec.fields)])
@@ -598,11 +605,19 @@ class Importer:
             with self.conn.cursor() as cur:
                 # through staging.rejected_row: etl.close_batch moves them (hub_etl may not write etl)
                 cur.executemany(
-                    "INSERT INTO staging.rejected_row (batch_id, file_line, reason_code, column_name, message, "
+                    "INSERT INTO staging.rejected_row (batch_id, file_line, reason_code, column_name, detail, "
                     "raw_values, line_count) VALUES (%s, %s, %s, %s, %s, %s, %s)",
                     [
-                        (batch_id, line, reason, column, message, json.dumps(raw, ensure_ascii=False), span)
-                        for line, reason, column, message, raw, span in malformed
+                        (
+                            batch_id,
+                            line,
+                            reason,
+                            column,
+                            json.dumps(detail, ensure_ascii=False),
+                            json.dumps(raw, ensure_ascii=False),
+                            span,
+                        )
+                        for line, reason, column, detail, raw, span in malformed
                     ],
                 )
             self.conn.execute(sql.SQL("ANALYZE {}").format(partition))
