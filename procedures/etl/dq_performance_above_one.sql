@@ -38,12 +38,18 @@ AS $$
         UNION
         -- A stop can change the days of the runs it overlaps: those start on its UTC
         -- dates or the day either side (a superset; only machine-days with runs count).
-        SELECT e.machine_code, d.day::date
-        FROM dw.fact_downtime_event AS e
-        CROSS JOIN LATERAL generate_series(
-            (e.start_ts AT TIME ZONE 'UTC')::date - 1, (e.end_ts AT TIME ZONE 'UTC')::date + 1, interval '1 day'
-        ) AS d (day)
-        WHERE e.batch_id IN (SELECT b.batch_id FROM batches AS b WHERE b.feed_name = 'downtime_events')
+        -- The stops' UTC dates are made distinct first: a machine has dozens of stops a
+        -- day, and a first load of a year would otherwise sort three rows per stop.
+        SELECT s.machine_code, d.day::date
+        FROM (
+            SELECT DISTINCT
+                e.machine_code,
+                (e.start_ts AT TIME ZONE 'UTC')::date AS first_day,
+                (e.end_ts AT TIME ZONE 'UTC')::date AS last_day
+            FROM dw.fact_downtime_event AS e
+            WHERE e.batch_id IN (SELECT b.batch_id FROM batches AS b WHERE b.feed_name = 'downtime_events')
+        ) AS s
+        CROSS JOIN LATERAL generate_series(s.first_day - 1, s.last_day + 1, interval '1 day') AS d (day)
     ),
 
     bounds AS (
