@@ -121,3 +121,39 @@ def test_the_gate_checks_what_the_run_touched(wh, tmp_path):
     assert wh.scalar("SELECT round(performance, 4) FROM reporting.oee_daily WHERE machine_code = 'M1'") == Decimal(
         "0.5625"
     )
+
+
+def test_a_new_stop_that_spans_days_puts_an_old_machine_day_back_under_the_gate(wh, tmp_path):
+    feed_file(tmp_path / "1", "plants", BERLIN)
+    feed_file(tmp_path / "1", "machines", M1_IN_P1)
+    feed_file(tmp_path / "1", "products", SKU1)
+    # R1: 2 h = 7200 s of run time, 3240 units at an ideal 2 s = 6480 s: performance 0.9.
+    feed_file(
+        tmp_path / "1", "production_runs", run("R1", "M1", "2026-03-04T06:00Z", "2026-03-04T08:00Z", 3240, 3240, "2")
+    )
+    wh.load(tmp_path / "1")
+    chain(wh)
+    assert wh.one(
+        "SELECT observed, passed FROM etl.dq_result WHERE run_id = 1 AND check_name = 'performance_above_one'"
+    ) == (0, True)
+    # Run 2 loads only stops. S1 starts two UTC days before R1's day and ends inside R1
+    # (06:00-07:00 of it): R1's run time drops to 3600 s, performance 6480 / 3600 = 1.8.
+    # The gate finds R1's day although no run was loaded and S1 starts on 03-02; S2, on a
+    # day without runs, adds nothing.
+    feed_file(
+        tmp_path / "2",
+        "downtime_events",
+        "S1,M1,2026-03-02T22:00Z,2026-03-04T07:00Z,BREAKDOWN,,false",
+        "S2,M1,2026-03-10T10:00Z,2026-03-10T11:00Z,BREAKDOWN,,false",
+    )
+    wh.load(tmp_path / "2")
+    chain(wh)
+    observed, passed, detail = wh.one(
+        "SELECT observed, passed, detail FROM etl.dq_result WHERE run_id = 2 AND check_name = 'performance_above_one'"
+    )
+    assert (observed, passed) == (1, False)
+    assert detail.startswith("1 machine-day(s) with performance above 1, the highest 1.8")
+    assert detail.endswith(" on M1 2026-03-04")
+    assert wh.scalar("SELECT round(performance, 4) FROM reporting.oee_daily WHERE machine_code = 'M1'") == Decimal(
+        "1.8000"
+    )
