@@ -157,3 +157,61 @@ def test_a_new_stop_that_spans_days_puts_an_old_machine_day_back_under_the_gate(
     assert wh.scalar("SELECT round(performance, 4) FROM reporting.oee_daily WHERE machine_code = 'M1'") == Decimal(
         "1.8000"
     )
+
+
+def test_overlapping_runs_on_a_first_load_and_then_only_the_new_runs(wh, tmp_path):
+    wh.conn.execute("UPDATE etl.dq_check SET severity = 'warning' WHERE check_name = 'overlapping_runs'")
+    feed_file(tmp_path / "1", "plants", BERLIN)
+    feed_file(tmp_path / "1", "machines", M1_IN_P1, M2_IN_P1)
+    feed_file(tmp_path / "1", "products", SKU1)
+    # Runs of M1 from 06:00 to 08:00, one a day: R4 to R10 on 03-05 to 03-11, R1 on 03-02.
+    # R2 [07:00, 09:00) overlaps R1 [06:00, 08:00). R3 has no length and overlaps nothing;
+    # X1, at R1's hours, is another machine's.
+    runs = [run(f"R{i}", "M1", f"2026-03-{1 + i:02d}T06:00Z", f"2026-03-{1 + i:02d}T08:00Z") for i in range(4, 11)]
+    runs += [
+        run("R1", "M1", "2026-03-02T06:00Z", "2026-03-02T08:00Z"),
+        run("R2", "M1", "2026-03-02T07:00Z", "2026-03-02T09:00Z"),
+        run("R3", "M1", "2026-03-02T07:30Z", "2026-03-02T07:30Z"),
+        run("X1", "M2", "2026-03-02T06:00Z", "2026-03-02T08:00Z"),
+    ]
+    feed_file(tmp_path / "1", "production_runs", *runs)
+    wh.load(tmp_path / "1")
+    chain(wh)
+    # Every run is new: the runs are ordered once, and the one pair is found.
+    assert wh.one(
+        "SELECT observed, detail FROM etl.dq_result WHERE run_id = 1 AND check_name = 'overlapping_runs'"
+    ) == (1, "1 pair(s) of overlapping runs, first: R1 and R2 on M1")
+    # Run 2 loads 2 runs of 13 (few: each new run is looked up): R11 overlaps R5 [03-06
+    # 06:00, 08:00) by an hour, R12 only touches R6's end. The old pair is not said again
+    # (a warning is said once, for the data that raised it).
+    feed_file(
+        tmp_path / "2",
+        "production_runs",
+        run("R11", "M1", "2026-03-06T07:00Z", "2026-03-06T10:00Z"),
+        run("R12", "M1", "2026-03-07T08:00Z", "2026-03-07T09:00Z"),
+    )
+    wh.load(tmp_path / "2")
+    chain(wh)
+    assert wh.one(
+        "SELECT observed, detail FROM etl.dq_result WHERE run_id = 2 AND check_name = 'overlapping_runs'"
+    ) == (1, "1 pair(s) of overlapping runs, first: R11 and R5 on M1")
+    # Run 3 loads 4 runs of 17 (many: all runs are ordered once, and only pairs with a new
+    # run count): R13 starts inside R8, R14 to R16 overlap nothing.
+    feed_file(
+        tmp_path / "3",
+        "production_runs",
+        run("R13", "M1", "2026-03-09T07:59Z", "2026-03-09T09:00Z"),
+        run("R14", "M1", "2026-03-20T06:00Z", "2026-03-20T08:00Z"),
+        run("R15", "M1", "2026-03-21T06:00Z", "2026-03-21T08:00Z"),
+        run("R16", "M1", "2026-03-22T06:00Z", "2026-03-22T08:00Z"),
+    )
+    wh.load(tmp_path / "3")
+    chain(wh)
+    assert wh.one(
+        "SELECT observed, detail FROM etl.dq_result WHERE run_id = 3 AND check_name = 'overlapping_runs'"
+    ) == (1, "1 pair(s) of overlapping runs, first: R13 and R8 on M1")
+    # Outside a run, everything: the three pairs.
+    wh.conn.execute("CALL etl.check_data_quality()")
+    assert wh.one(
+        "SELECT observed, detail FROM etl.dq_result WHERE run_id IS NULL AND check_name = 'overlapping_runs'"
+    ) == (3, "3 pair(s) of overlapping runs, first: R1 and R2 on M1, R11 and R5 on M1, R13 and R8 on M1")
