@@ -72,14 +72,19 @@ AS $$
             greatest(a.run_id, b.run_id) AS run_b,
             a.machine_code
         FROM seeds AS a
-        INNER JOIN dw.fact_production_run AS b
-            ON
-                -- through the GiST index on (hash of the code, span) of schema/0015; the
-                -- codes compared in a way the planner does not take for a join key
-                hashtext(a.machine_code) = hashtext(b.machine_code)
-                AND a.machine_code IS NOT DISTINCT FROM b.machine_code
-                AND tstzrange(a.start_ts, a.end_ts) && tstzrange(b.start_ts, b.end_ts)
-                AND a.run_id <> b.run_id
+        -- one lookup a seed through the GiST index on (hash of the code, span) of
+        -- schema/0015 (kept apart by OFFSET 0, or the planner may merge-join every run of
+        -- the machine); the codes compared in a way the planner does not take for a key
+        CROSS JOIN LATERAL (
+            SELECT r.run_id
+            FROM dw.fact_production_run AS r
+            WHERE
+                hashtext(a.machine_code) = hashtext(r.machine_code)
+                AND a.machine_code IS NOT DISTINCT FROM r.machine_code
+                AND tstzrange(a.start_ts, a.end_ts) && tstzrange(r.start_ts, r.end_ts)
+                AND a.run_id <> r.run_id
+            OFFSET 0
+        ) AS b
         WHERE
             (p_target IS NULL OR a.machine_code = p_target)
             AND (
