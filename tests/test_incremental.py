@@ -215,3 +215,51 @@ def test_overlapping_runs_on_a_first_load_and_then_only_the_new_runs(wh, tmp_pat
     assert wh.one(
         "SELECT observed, detail FROM etl.dq_result WHERE run_id IS NULL AND check_name = 'overlapping_runs'"
     ) == (3, "3 pair(s) of overlapping runs, first: R1 and R2 on M1, R11 and R5 on M1, R13 and R8 on M1")
+
+
+def test_a_first_fill_of_the_stops_builds_their_keys_after_and_the_next_load_upserts(wh, tmp_path):
+    from hublib.generate import generate
+
+    generate(tmp_path / "1", seed=3, machines=40, days=100, sensor_interval=0)
+    table = "'dw.fact_downtime_event'::regclass"
+    shape = (
+        f"SELECT (SELECT array_agg(pg_get_indexdef(indexrelid) ORDER BY 1) FROM pg_index WHERE indrelid = {table}), "
+        f"(SELECT array_agg(conname || ' ' || pg_get_constraintdef(oid) ORDER BY 1) FROM pg_constraint "
+        f"WHERE conrelid = {table})"
+    )
+    before = wh.one(shape)
+    wh.load(tmp_path / "1")
+    stops = wh.scalar("SELECT count(*) FROM clean.downtime_event")
+    assert stops >= 50000  # the bulk path: indexes dropped, rows inserted, indexes built
+    notes = chain(wh)
+    assert notes["dw.load_fact_downtime_event"] == f"dw.load_fact_downtime_event: {stops} events written"
+    # the same primary key, indexes and constraints as the schema made them
+    assert wh.one(shape) == before
+    # every stop keyed to the machine version valid at its start and to its reason
+    assert (
+        wh.scalar(
+            "SELECT count(*) FROM clean.downtime_event AS e "
+            "JOIN dw.fact_downtime_event AS f USING (event_id) "
+            "JOIN dw.dim_machine AS m ON f.machine_key = m.machine_key "
+            "JOIN dw.dim_downtime_reason AS r ON f.reason_key = r.reason_key "
+            "WHERE e.machine_code = m.machine_code AND e.start_ts >= m.valid_from AND e.start_ts < m.valid_to "
+            "AND e.reason_code = r.reason_code AND (f.machine_code, f.reason_code, f.start_ts, f.end_ts, "
+            "f.is_planned, f.batch_id) = (e.machine_code, e.reason_code, e.start_ts, e.end_ts, e.is_planned, "
+            "e.batch_id) AND f.duration_s = extract(EPOCH FROM e.end_ts - e.start_ts)"
+        )
+        == stops
+    )
+    # The next load restates one stop: an upsert on the rebuilt primary key, one row written.
+    event_id, machine, start = wh.one(
+        "SELECT event_id, machine_code, to_char(start_ts AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"') "
+        "FROM dw.fact_downtime_event ORDER BY event_id LIMIT 1"
+    )
+    feed_file(tmp_path / "2", "downtime_events", f"{event_id},{machine},{start},{start},BREAKDOWN,,false")
+    wh.load(tmp_path / "2")
+    notes = chain(wh)
+    assert notes["dw.load_fact_downtime_event"] == "dw.load_fact_downtime_event: 1 events written"
+    assert wh.one("SELECT duration_s, reason_code FROM dw.fact_downtime_event WHERE event_id = %s", (event_id,)) == (
+        0,
+        "BREAKDOWN",
+    )
+    assert wh.scalar("SELECT count(*) FROM dw.fact_downtime_event") == stops
