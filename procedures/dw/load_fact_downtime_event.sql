@@ -14,7 +14,8 @@ AS $$
  * A bulk write (50 000 rows or more, and more than a fifth of the table) drops the GiST
  * index on the stops' spans and builds it again afterwards: inserting into it row by row
  * cost 57 s for a year of 200 machines (1 M stops), building it 11 s. Its definition is
- * schema/0015's. The index is dropped only if no reader holds the table.
+ * schema/0015's. The index is dropped only if no reader holds the table. Into an empty
+ * table (a first load) the primary key and the other indexes are built afterwards too.
  */
 DECLARE
     v_rows bigint;
@@ -22,6 +23,12 @@ DECLARE
     v_existing real;
     v_rebuild boolean := FALSE;
     v_lock_timeout text := current_setting('lock_timeout');
+    v_first_fill boolean := FALSE;
+    v_indexes text[];
+    v_index record;
+    v_key_name name;
+    v_key_def text;
+    v_select text;
 BEGIN
     SELECT coalesce(sum(b.records_accepted), 0) INTO v_todo
     FROM etl.dirty_batch AS d
@@ -46,10 +53,34 @@ BEGIN
         END;
     END IF;
 
-    INSERT INTO dw.fact_downtime_event AS f (
-        event_id, machine_key, reason_key, machine_code, reason_code, start_ts, end_ts, duration_s,
-        is_planned, batch_id
-    )
+    -- A first fill (the bulk path into an empty table): the other indexes and the primary
+    -- key are built after the insert as well, and the insert needs no upsert. For half a
+    -- year of 100 machines (509 k stops) the insert took 2.5 s with them, 0.45 s without,
+    -- and building them 0.7 s. Their definitions are read from the catalog and replayed.
+    IF v_rebuild AND NOT EXISTS (SELECT 1 FROM dw.fact_downtime_event) THEN
+        v_first_fill := TRUE;
+        SELECT array_agg(pg_catalog.pg_get_indexdef(i.indexrelid) ORDER BY i.indexrelid)
+        INTO v_indexes
+        FROM pg_catalog.pg_index AS i
+        WHERE i.indrelid = 'dw.fact_downtime_event'::regclass AND NOT i.indisprimary;
+        FOR v_index IN
+            SELECT c.relname
+            FROM pg_catalog.pg_index AS i
+            INNER JOIN pg_catalog.pg_class AS c
+                ON i.indexrelid = c.oid
+            WHERE i.indrelid = 'dw.fact_downtime_event'::regclass AND NOT i.indisprimary
+        LOOP
+            EXECUTE format('DROP INDEX dw.%I', v_index.relname);
+        END LOOP;
+        SELECT c.conname, pg_catalog.pg_get_constraintdef(c.oid)
+        INTO v_key_name, v_key_def
+        FROM pg_catalog.pg_constraint AS c
+        WHERE c.conrelid = 'dw.fact_downtime_event'::regclass AND c.contype = 'p';
+        EXECUTE format('ALTER TABLE dw.fact_downtime_event DROP CONSTRAINT %I', v_key_name);
+    END IF;
+
+    -- The events to write: those of the new batches and of machines whose history changed.
+    v_select := $sql$
     SELECT
         e.event_id,
         coalesce(m.machine_key, -1) AS machine_key,
@@ -75,6 +106,12 @@ BEGIN
             WHERE d.feed_name = 'downtime_events' AND d.processed_at IS NULL
         )
         OR e.machine_code IN (SELECT c.code FROM dw.changed_codes('fact_downtime_event', 'machine') AS c)
+    $sql$;
+    EXECUTE
+        'INSERT INTO dw.fact_downtime_event AS f (event_id, machine_key, reason_key, machine_code, '
+        'reason_code, start_ts, end_ts, duration_s, is_planned, batch_id)'
+        || v_select
+        || CASE WHEN v_first_fill THEN '' ELSE $sql$
     ON CONFLICT (event_id) DO UPDATE
     SET
         machine_key = excluded.machine_key,
@@ -86,9 +123,16 @@ BEGIN
         duration_s = excluded.duration_s,
         is_planned = excluded.is_planned,
         batch_id = excluded.batch_id
-    WHERE f IS DISTINCT FROM excluded;
+    WHERE f IS DISTINCT FROM excluded
+    $sql$ END;
     GET DIAGNOSTICS v_rows = ROW_COUNT;
 
+    IF v_first_fill THEN
+        EXECUTE format('ALTER TABLE dw.fact_downtime_event ADD CONSTRAINT %I %s', v_key_name, v_key_def);
+        FOR i IN 1 .. coalesce(array_length(v_indexes, 1), 0) LOOP
+            EXECUTE v_indexes[i];
+        END LOOP;
+    END IF;
     IF v_rebuild THEN
         CREATE INDEX fact_downtime_event_span_idx
         ON dw.fact_downtime_event USING gist (hashtext(machine_code), tstzrange(start_ts, end_ts));

@@ -10,6 +10,8 @@ CREATE OR REPLACE PROCEDURE etl.check_data_quality()
 LANGUAGE plpgsql
 SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
+SET jit = off
+SET work_mem = '64MB'
 AS $$
 /*
  * The data-quality gate: runs every enabled check of etl.dq_check and keeps each outcome

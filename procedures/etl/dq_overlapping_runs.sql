@@ -32,21 +32,66 @@ AS $$
             )
     ),
 
+    -- When this run wrote a large share of the runs (a first load, or everything), one
+    -- ordered pass over the runs finds the later run of every overlapping pair, and only
+    -- those are looked up; otherwise each fresh run is looked up. Either way the pairs are
+    -- those with at least one fresh run.
+    bulk AS (
+        SELECT (SELECT count(*) FROM fresh) * 5 > (SELECT count(*) FROM dw.fact_production_run) AS is_bulk
+    ),
+
+    -- Ordered by start (then id), a run overlaps an earlier one exactly when it is not
+    -- empty and starts before the latest end of the non-empty runs before it.
+    ordered AS (
+        SELECT
+            r.run_id,
+            r.machine_code,
+            r.start_ts,
+            r.end_ts,
+            max(r.end_ts) FILTER (WHERE r.end_ts > r.start_ts) OVER (
+                PARTITION BY r.machine_code ORDER BY r.start_ts, r.run_id
+                ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING
+            ) AS reach
+        FROM dw.fact_production_run AS r
+        WHERE (SELECT b.is_bulk FROM bulk AS b)
+    ),
+
+    seeds AS (
+        SELECT o.run_id, o.machine_code, o.start_ts, o.end_ts
+        FROM ordered AS o
+        WHERE o.end_ts > o.start_ts AND o.reach > o.start_ts
+        UNION ALL
+        SELECT f.run_id, f.machine_code, f.start_ts, f.end_ts
+        FROM fresh AS f
+        WHERE NOT (SELECT b.is_bulk FROM bulk AS b)
+    ),
+
     pairs AS (
         SELECT DISTINCT
             least(a.run_id, b.run_id) AS run_a,
             greatest(a.run_id, b.run_id) AS run_b,
             a.machine_code
-        FROM fresh AS a
-        INNER JOIN dw.fact_production_run AS b
-            ON
-                -- through the GiST index on (hash of the code, span) of schema/0015; the
-                -- codes compared in a way the planner does not take for a join key
-                hashtext(a.machine_code) = hashtext(b.machine_code)
-                AND a.machine_code IS NOT DISTINCT FROM b.machine_code
-                AND tstzrange(a.start_ts, a.end_ts) && tstzrange(b.start_ts, b.end_ts)
-                AND a.run_id <> b.run_id
-        WHERE p_target IS NULL OR a.machine_code = p_target
+        FROM seeds AS a
+        -- one lookup a seed through the GiST index on (hash of the code, span) of
+        -- schema/0015 (kept apart by OFFSET 0, or the planner may merge-join every run of
+        -- the machine); the codes compared in a way the planner does not take for a key
+        CROSS JOIN LATERAL (
+            SELECT r.run_id
+            FROM dw.fact_production_run AS r
+            WHERE
+                hashtext(a.machine_code) = hashtext(r.machine_code)
+                AND a.machine_code IS NOT DISTINCT FROM r.machine_code
+                AND tstzrange(a.start_ts, a.end_ts) && tstzrange(r.start_ts, r.end_ts)
+                AND a.run_id <> r.run_id
+            OFFSET 0
+        ) AS b
+        WHERE
+            (p_target IS NULL OR a.machine_code = p_target)
+            AND (
+                NOT (SELECT x.is_bulk FROM bulk AS x)
+                OR a.run_id IN (SELECT f.run_id FROM fresh AS f)
+                OR b.run_id IN (SELECT f.run_id FROM fresh AS f)
+            )
     )
 
     SELECT

@@ -1,4 +1,4 @@
--- requires: dw/oee_machine_days.sql
+-- requires: dw/oee_machine_day.sql
 -- requires: dw/oee_ratios.sql
 CREATE OR REPLACE FUNCTION etl.dq_performance_above_one(p_target text, p_threshold numeric)
 RETURNS TABLE (observed numeric, passed boolean, detail text)
@@ -38,35 +38,74 @@ AS $$
         UNION
         -- A stop can change the days of the runs it overlaps: those start on its UTC
         -- dates or the day either side (a superset; only machine-days with runs count).
-        SELECT e.machine_code, d.day::date
-        FROM dw.fact_downtime_event AS e
-        CROSS JOIN LATERAL generate_series(
-            (e.start_ts AT TIME ZONE 'UTC')::date - 1, (e.end_ts AT TIME ZONE 'UTC')::date + 1, interval '1 day'
-        ) AS d (day)
-        WHERE e.batch_id IN (SELECT b.batch_id FROM batches AS b WHERE b.feed_name = 'downtime_events')
+        -- The stops' UTC dates are made distinct first: a machine has dozens of stops a
+        -- day, and a first load of a year would otherwise sort three rows per stop.
+        SELECT s.machine_code, d.day::date
+        FROM (
+            SELECT DISTINCT
+                e.machine_code,
+                (e.start_ts AT TIME ZONE 'UTC')::date AS first_day,
+                (e.end_ts AT TIME ZONE 'UTC')::date AS last_day
+            FROM dw.fact_downtime_event AS e
+            WHERE e.batch_id IN (SELECT b.batch_id FROM batches AS b WHERE b.feed_name = 'downtime_events')
+        ) AS s
+        CROSS JOIN LATERAL generate_series(s.first_day - 1, s.last_day + 1, interval '1 day') AS d (day)
     ),
 
-    bounds AS (
+    -- Each touched machine-day with runs: its span (first start to last end), scheduled
+    -- time and ideal output time, the sums dw.oee_machine_day takes.
+    days AS (
         SELECT
-            array_agg(DISTINCT t.machine_code) AS machines,
-            min(t.production_date) AS first_day,
-            max(t.production_date) AS last_day
-        FROM touched AS t
+            r.machine_code,
+            r.production_date,
+            min(r.start_ts) AS span_from,
+            max(r.end_ts) AS span_to,
+            sum(r.scheduled_s) AS scheduled_s,
+            sum(r.ideal_output_s) AS ideal_output_s
+        FROM dw.fact_production_run AS r
+        INNER JOIN touched AS t
+            ON r.machine_code = t.machine_code AND r.production_date = t.production_date
+        GROUP BY r.machine_code, r.production_date
     ),
 
+    -- A machine-day can be above 1 only if its ideal output time exceeds its scheduled
+    -- time less the full length of every stop of the machine that overlaps its span: the
+    -- day's downtime (merged, clipped to its runs) is never more than that, so its run time
+    -- never less. One GiST lookup a machine-day (the exact measure below takes one a
+    -- run, and range arithmetic); on a first load this keeps a few hundred of tens of
+    -- thousands of machine-days.
+    candidates AS (
+        SELECT d.machine_code, d.production_date
+        FROM days AS d
+        WHERE d.ideal_output_s > d.scheduled_s - coalesce((
+            SELECT sum(e.duration_s)
+            FROM dw.fact_downtime_event AS e
+            WHERE
+                hashtext(e.machine_code) = hashtext(d.machine_code)
+                AND e.machine_code IS NOT DISTINCT FROM d.machine_code
+                AND tstzrange(e.start_ts, e.end_ts) && tstzrange(d.span_from, d.span_to)
+        ), 0)
+    ),
+
+    -- The exact measure (dw.oee_machine_day), one candidate at a time: the subquery is
+    -- kept apart (OFFSET 0) so that it runs for each candidate with its machine and date
+    -- pushed down to the runs' index, instead of once over every machine-day.
     above AS (
-        SELECT d.machine_code, d.production_date, o.performance
-        FROM bounds AS b
-        CROSS JOIN LATERAL dw.oee_machine_days(b.machines, b.first_day, b.last_day) AS d
-        INNER JOIN touched AS t
-            ON d.machine_code = t.machine_code AND d.production_date = t.production_date
-        INNER JOIN dw.dim_machine AS m
-            ON d.machine_key = m.machine_key
-        CROSS JOIN LATERAL dw.oee_ratios(
-            d.scheduled_s, d.planned_downtime_s, d.unplanned_downtime_s, d.ideal_output_s, d.ideal_good_s,
-            d.total_count, d.good_count
-        ) AS o
-        WHERE o.performance > 1 AND (p_target IS NULL OR m.plant_code = p_target)
+        SELECT c.machine_code, c.production_date, x.performance
+        FROM candidates AS c
+        CROSS JOIN LATERAL (
+            SELECT o.performance, m.plant_code
+            FROM dw.oee_machine_day AS d
+            INNER JOIN dw.dim_machine AS m
+                ON d.machine_key = m.machine_key
+            CROSS JOIN LATERAL dw.oee_ratios(
+                d.scheduled_s, d.planned_downtime_s, d.unplanned_downtime_s, d.ideal_output_s, d.ideal_good_s,
+                d.total_count, d.good_count
+            ) AS o
+            WHERE d.machine_code = c.machine_code AND d.production_date = c.production_date
+            OFFSET 0
+        ) AS x
+        WHERE x.performance > 1 AND (p_target IS NULL OR x.plant_code = p_target)
     )
 
     SELECT
@@ -75,8 +114,8 @@ AS $$
         CASE WHEN count(*) = 0 THEN 'no machine-day has performance above 1' ELSE
             format('%s machine-day(s) with performance above 1, the highest %s on %s %s',
                 count(*), max(a.performance),
-                (array_agg(a.machine_code ORDER BY a.performance DESC))[1],
-                (array_agg(a.production_date ORDER BY a.performance DESC))[1])
+                (array_agg(a.machine_code ORDER BY a.performance DESC, a.machine_code, a.production_date))[1],
+                (array_agg(a.production_date ORDER BY a.performance DESC, a.machine_code, a.production_date))[1])
         END
     FROM above AS a;
 $$;
