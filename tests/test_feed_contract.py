@@ -139,8 +139,9 @@ def test_the_contract_is_checked_before_a_feeds_own_rules(wh, tmp_path):
 
 
 def test_adding_a_rule_is_a_contract_row_and_a_migration(wh, tmp_path):
-    """A feed's own rule is a row of etl.feed_rule: no procedure changes, and the lean and
-    full paths both apply it (the two plants below would pass every column check)."""
+    """A feed's own rule is a row of etl.feed_rule: no procedure changes. Plants take the
+    full grammar (their country, currency and zone are lookups), readings the lean path:
+    both apply the rule (the rows below would pass every column check)."""
     wh.conn.execute(
         "INSERT INTO etl.feed_rule (feed_name, ordinal, applies, condition, reason_code, column_name, detail) "
         "VALUES ('plants', 1, 'after_checks', 'j.plant_name = j.plant_code', 'value_not_allowed', 'plant_name', "
@@ -154,6 +155,19 @@ def test_adding_a_rule_is_a_contract_row_and_a_migration(wh, tmp_path):
     assert wh.scalar("SELECT message FROM etl.rejected_row") == (
         "plant_name 'P2' is not allowed: a plant's name is more than its code"
     )
+
+    wh.conn.execute(
+        "INSERT INTO etl.feed_rule (feed_name, ordinal, applies, condition, reason_code, column_name, detail) "
+        "VALUES ('sensor_readings', 2, 'after_checks', 'j.metric = j.unit', 'value_not_allowed', 'unit', "
+        "'a unit is not its metric')"
+    )
+    feed_file(tmp_path / "r", "machines", M1_IN_P1)
+    feed_file(tmp_path / "r", "sensor_readings", "M1,2026-03-02T06:00:00Z,temp,1.5,C", "M1,2026-03-02T06:01:00Z,C,2,C")
+    g = wh.load(tmp_path / "r").files[-1]
+    # lines: header 1, the good reading 2, the one whose unit is its metric 3; the first is lean
+    assert (g.read, g.accepted, g.rejected) == (2, 1, 1)
+    assert wh.rejected(g.batch_id) == [(3, "value_not_allowed", "unit")]
+    assert wh.scalar("SELECT lean_rows FROM etl.batch WHERE batch_id = %s", (g.batch_id,)) == 1
 
 
 def test_every_feed_has_its_generated_validator(wh):

@@ -181,3 +181,37 @@ def test_the_cheap_timestamp_test_never_accepts_what_the_grammar_rejects(wh, val
         assert not full, value
     if full and len(value) in (20, 25) and value[10] == "T" and value[-1] != "z" and value[19] in "Z+-":
         assert lean, value  # every grammatical value of the two shapes is proven
+
+
+def test_an_offset_beyond_what_postgresql_holds_is_a_rejected_record(wh, full_wh, tmp_path):
+    """+16:00 is beyond PostgreSQL's +-15:59: the grammar rejects that value alone, where
+    its cast used to fail (and refuse) the whole file (found by a prober); +15:59 and
+    -15:59 are instants: 06:02 at +15:59 is 06:02 - 15:59 = 14:03 UTC the day before,
+    06:03 at -15:59 is 06:03 + 15:59 = 22:02 UTC."""
+    stamps = [
+        "2026-03-02T06:00:00Z",
+        "2026-03-02T06:01:00+16:00",
+        "2026-03-02T06:02:00+15:59",
+        "2026-03-02T06:03:00-15:59",
+    ]
+    for n, target in enumerate((wh, full_wh)):
+        _sensor_folder(tmp_path / f"in{n}", ["1.5"] * 4, stamps)
+        result = target.load(tmp_path / f"in{n}")
+        assert [f.status for f in result.files] == ["loaded", "loaded", "loaded"]
+    assert outcome(wh) == outcome(full_wh)
+    assert wh.rejected() == [(3, "unparsable_timestamp", "reading_ts")]
+    assert wh.all("SELECT reading_ts::text FROM clean.sensor_reading ORDER BY file_line") == [
+        ("2026-03-02 06:00:00+00",),
+        ("2026-03-01 14:03:00+00",),
+        ("2026-03-02 22:02:00+00",),
+    ]
+
+
+def test_the_validation_path_setting_takes_lean_or_full_only(wh, tmp_path):
+    """A misspelt setting stops the validation with a sentence, rather than silently
+    choosing a path."""
+    wh.conn.execute("UPDATE etl.setting SET setting_value = 'off' WHERE setting_name = 'validation_path'")
+    _sensor_folder(tmp_path, ["1.5"], ["2026-03-02T06:00:00Z"])
+    f = wh.load(tmp_path).files[-1]
+    assert f.status == "failed"
+    assert "etl.validate_feed: etl.setting validation_path is 'off', not lean or full" in f.message

@@ -291,3 +291,30 @@ def test_scd2_invariants_check_sees_what_the_deferred_constraints_would_refuse(w
         got = conn.execute("SELECT * FROM etl.dq_scd2_invariants(NULL, 0)").fetchone()
         conn.rollback()
     assert got == (1, False, "1 code(s) break SCD2: machine M1")
+
+
+def test_a_day_of_overlapping_runs_above_one_is_still_reported(wh, tmp_path):
+    """The check's cheap bound (scheduled time less every stop once) must not hide a day
+    whose runs overlap, where each run counts the stops within it (found by a prober).
+    Two runs of M1 over the same two hours, one unplanned stop of an hour inside both,
+    4500 units at an ideal 1 s in each run:
+      scheduled = 7200 + 7200 = 14400 s; downtime = 3600 + 3600 = 7200 s (clipped run by run);
+      run time = 14400 - 7200 = 7200 s; ideal output = 4500 + 4500 = 9000 s;
+      performance = 9000 / 7200 = 1.25 > 1.
+    Taking the stop once, 14400 - 3600 = 10800 >= 9000 would have dropped the day."""
+    master(tmp_path)
+    feed_file(
+        tmp_path,
+        "production_runs",
+        run("R1", "2026-03-02T06:00:00Z", "2026-03-02T08:00:00Z", 4500, 4500, "1"),
+        run("R2", "2026-03-02T06:00:00Z", "2026-03-02T08:00:00Z", 4500, 4500, "1"),
+    )
+    feed_file(tmp_path, "downtime_events", "E1,M1,2026-03-02T06:30:00Z,2026-03-02T07:30:00Z,JAM,,false")
+    wh.load(tmp_path)
+    with pytest.raises(psycopg.errors.DataException, match="overlapping_runs"):
+        wh.conn.execute("CALL etl.run_pipeline()")
+    assert results(wh, 1)["overlapping_runs"][0] == Decimal(1)
+    assert results(wh, 1)["performance_above_one"] == (Decimal(1), False)
+    observed, _passed, detail = wh.one("SELECT * FROM etl.dq_performance_above_one(NULL, 0)")
+    assert observed == Decimal(1)
+    assert detail == "1 machine-day(s) with performance above 1, the highest 1.2500000000000000 on M1 2026-03-02"

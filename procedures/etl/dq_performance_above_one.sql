@@ -52,32 +52,54 @@ AS $$
         CROSS JOIN LATERAL generate_series(s.first_day - 1, s.last_day + 1, interval '1 day') AS d (day)
     ),
 
-    -- Each touched machine-day with runs: its span (first start to last end), scheduled
-    -- time and ideal output time, the sums dw.oee_machine_day takes.
-    days AS (
+    -- The runs of each touched machine-day, each with the latest end of the day's runs
+    -- that start before it: a run starting before that end overlaps another.
+    day_runs AS (
         SELECT
             r.machine_code,
             r.production_date,
-            min(r.start_ts) AS span_from,
-            max(r.end_ts) AS span_to,
-            sum(r.scheduled_s) AS scheduled_s,
-            sum(r.ideal_output_s) AS ideal_output_s
+            r.start_ts,
+            r.end_ts,
+            r.scheduled_s,
+            r.ideal_output_s,
+            max(r.end_ts) OVER (
+                PARTITION BY r.machine_code, r.production_date
+                ORDER BY r.start_ts, r.end_ts
+                ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING
+            ) AS earlier_end
         FROM dw.fact_production_run AS r
         INNER JOIN touched AS t
             ON r.machine_code = t.machine_code AND r.production_date = t.production_date
-        GROUP BY r.machine_code, r.production_date
+    ),
+
+    -- Each touched machine-day with runs: its span (first start to last end), scheduled
+    -- time and ideal output time, the sums dw.oee_machine_day takes, and how many times
+    -- at most one stop can count: once when its runs do not overlap, else (a fault
+    -- overlapping_runs reports) as many times as the day has runs, since each run counts
+    -- the stops within it.
+    days AS (
+        SELECT
+            d.machine_code,
+            d.production_date,
+            min(d.start_ts) AS span_from,
+            max(d.end_ts) AS span_to,
+            sum(d.scheduled_s) AS scheduled_s,
+            sum(d.ideal_output_s) AS ideal_output_s,
+            CASE WHEN bool_or(d.start_ts < d.earlier_end) THEN count(*) ELSE 1 END AS stop_counts
+        FROM day_runs AS d
+        GROUP BY d.machine_code, d.production_date
     ),
 
     -- A machine-day can be above 1 only if its ideal output time exceeds its scheduled
-    -- time less the full length of every stop of the machine that overlaps its span: the
-    -- day's downtime (merged, clipped to its runs) is never more than that, so its run time
-    -- never less. One GiST lookup a machine-day (the exact measure below takes one a
-    -- run, and range arithmetic); on a first load this keeps a few hundred of tens of
-    -- thousands of machine-days.
+    -- time less the full length of every stop of the machine that overlaps its span (times
+    -- stop_counts): the day's downtime (merged and clipped run by run) is never more than
+    -- that, so its run time never less. One GiST lookup a machine-day (the exact measure
+    -- below takes one a run, and range arithmetic); on a first load this keeps a few
+    -- hundred of tens of thousands of machine-days.
     candidates AS (
         SELECT d.machine_code, d.production_date
         FROM days AS d
-        WHERE d.ideal_output_s > d.scheduled_s - coalesce((
+        WHERE d.ideal_output_s > d.scheduled_s - d.stop_counts * coalesce((
             SELECT sum(e.duration_s)
             FROM dw.fact_downtime_event AS e
             WHERE

@@ -61,6 +61,7 @@ DECLARE
     v_placed_rules text;
     v_lean_src text := '';
     v_read text;
+    v_path text;
     v_lean_checks text := '';
     v_lean_typed text := '';
     v_lean boolean := TRUE;
@@ -328,11 +329,16 @@ BEGIN
         AND NOT a.attisdropped;
 
     DROP TABLE IF EXISTS pg_temp.validated;
-    v_lean := v_lean AND coalesce((
-        SELECT st.setting_value <> 'full'
-        FROM etl.setting AS st
-        WHERE st.setting_name = 'validation_path'
-    ), TRUE);
+    SELECT st.setting_value INTO v_path
+    FROM etl.setting AS st
+    WHERE st.setting_name = 'validation_path';
+    IF v_path IS DISTINCT FROM 'lean' AND v_path IS DISTINCT FROM 'full' THEN
+        RAISE EXCEPTION 'etl.validate_feed: etl.setting validation_path is %, not lean or full',
+            coalesce(quote_literal(v_path), 'missing')
+            USING ERRCODE = 'invalid_parameter_value',
+                HINT = 'UPDATE etl.setting SET setting_value = ''lean'' (or ''full'') WHERE setting_name = ''validation_path''.';
+    END IF;
+    v_lean := v_lean AND v_path = 'lean';
     IF v_lean THEN
         -- The lean path first: the rows whose every value passes a cheap test that implies
         -- the full grammar, typed by one cast each. A value of a common shape that is no
