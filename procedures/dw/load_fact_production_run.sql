@@ -58,6 +58,23 @@ BEGIN
             )
             OR r.machine_code IN (SELECT c.code FROM dw.changed_codes('fact_production_run', 'machine') AS c)
             OR r.product_sku IN (SELECT c.code FROM dw.changed_codes('fact_production_run', 'product') AS c)
+    ),
+
+    -- A restated run that moves to another day or machine leaves its old machine-day to
+    -- the quality gate of this run (etl.dq_day_left); outside a run the gate checks all.
+    days_left AS (
+        INSERT INTO etl.dq_day_left (run_id, machine_code, production_date)
+        SELECT DISTINCT
+            nullif(current_setting('hub.run_id', TRUE), '')::bigint,
+            f.machine_code,
+            f.production_date
+        FROM keyed AS k
+        INNER JOIN dw.fact_production_run AS f
+            ON k.run_id = f.run_id
+        WHERE
+            (f.machine_code, f.production_date) IS DISTINCT FROM (k.machine_code, k.production_date)
+            AND nullif(current_setting('hub.run_id', TRUE), '') IS NOT NULL
+        ON CONFLICT DO NOTHING
     )
 
     INSERT INTO dw.fact_production_run AS f (

@@ -9,7 +9,8 @@ SET search_path = pg_catalog, pg_temp
 AS $$
     /*
      * Machine-days whose performance is above 1, among the machine-days this run touched:
-     * those of the runs it loaded and of the runs that the stops it loaded overlap (every
+     * those of the runs it loaded, of the runs that the stops it loaded overlap, and those
+     * its restated runs left (etl.dq_day_left) (every
      * machine-day outside a run, or when its previous result failed as an error: see
      * etl.check_data_quality). p_target: one plant code, or all.
      */
@@ -50,6 +51,12 @@ AS $$
             WHERE e.batch_id IN (SELECT b.batch_id FROM batches AS b WHERE b.feed_name = 'downtime_events')
         ) AS s
         CROSS JOIN LATERAL generate_series(s.first_day - 1, s.last_day + 1, interval '1 day') AS d (day)
+        UNION
+        -- the days that restated runs left (dw.load_fact_production_run)
+        SELECT l.machine_code, l.production_date
+        FROM etl.dq_day_left AS l
+        INNER JOIN run AS x
+            ON l.run_id = x.run_id
     ),
 
     -- The runs of each touched machine-day, each with the latest end of the day's runs
