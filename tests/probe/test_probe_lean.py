@@ -3,40 +3,8 @@ serves. Outcomes compared as text (numeric scale, -0, the exact instant)."""
 
 from __future__ import annotations
 
-from tests.helpers import BERLIN, M1_IN_P1, Warehouse, feed_file
-
-OUT = [
-    "SELECT file_name, status, records_read, records_accepted, records_rejected, records_pending, "
-    "file_lines, reject_reason, message FROM etl.batch ORDER BY batch_id",
-    "SELECT b.file_name, r.file_line, r.reason_code, r.column_name, r.message, r.raw_values::text "
-    "FROM etl.rejected_row AS r JOIN etl.batch AS b USING (batch_id) ORDER BY 1, 2",
-    "SELECT b.file_name, p.file_line, p.reason_code, p.message, p.raw_values::text "
-    "FROM etl.pending_record AS p JOIN etl.batch AS b USING (batch_id) ORDER BY 1, 2",
-]
-BATCHES = (
-    "SELECT file_name, status, records_read, records_accepted, records_rejected, records_pending, lean_rows "
-    "FROM etl.batch ORDER BY batch_id"
-)
-CLEAN = [
-    "plant",
-    "machine",
-    "product",
-    "account",
-    "gl_entry",
-    "sales_line",
-    "fx_rate",
-    "sensor_reading",
-    "production_run",
-    "downtime_event",
-]
-
-
-def text_outcome(wh: Warehouse) -> dict:
-    wh.conn.execute("SET TimeZone = 'UTC'")
-    got = {q[:60]: wh.all(q) for q in OUT}
-    for t in CLEAN:
-        got[t] = [r[0] for r in wh.all(f"SELECT c::text FROM clean.{t} AS c ORDER BY 1")]
-    return got
+from tests.helpers import BERLIN, M1_IN_P1, feed_file
+from tests.test_lean_path import outcome
 
 
 def load_both(wh, full_wh, tmp_path, make) -> tuple[dict, dict]:
@@ -44,7 +12,7 @@ def load_both(wh, full_wh, tmp_path, make) -> tuple[dict, dict]:
         folder = tmp_path / f"in{n}"
         make(folder)
         target.load(folder)
-    return text_outcome(wh), text_outcome(full_wh)
+    return outcome(wh), outcome(full_wh)
 
 
 def diff(a: dict, b: dict) -> dict:
@@ -114,11 +82,6 @@ def test_probe_lean_equals_full_on_sensor_edges(wh, full_wh, tmp_path):
     assert diff(lean, full) == {}
     # the lean path really ran on this batch
     assert wh.scalar("SELECT lean_rows FROM etl.batch WHERE feed_name = 'sensor_readings'") > 5
-    print(
-        wh.all("SELECT file_name, status, records_read, records_accepted, records_rejected, lean_rows FROM etl.batch")
-    )
-    for r in lean[OUT[1][:60]]:
-        print(r[1:5])
 
 
 def test_probe_lean_equals_full_on_other_feeds(wh, full_wh, tmp_path):
@@ -188,7 +151,6 @@ def test_probe_lean_equals_full_on_other_feeds(wh, full_wh, tmp_path):
         )
 
     lean, full = load_both(wh, full_wh, tmp_path, make)
-    print(wh.all(BATCHES))
     assert diff(lean, full) == {}
     assert wh.scalar("SELECT count(*) FROM etl.batch WHERE lean_rows > 0") >= 4
 
@@ -222,9 +184,7 @@ def test_probe_lean_equals_full_on_retry_pending(wh, full_wh, tmp_path):
         second(tmp_path / f"b{n}")
         target.load(tmp_path / f"b{n}")
         target.load(tmp_path / f"b{n}")
-    lean, full = text_outcome(wh), text_outcome(full_wh)
-    print(wh.all(BATCHES))
-    print(lean[OUT[1][:60]], lean[OUT[2][:60]])
+    lean, full = outcome(wh), outcome(full_wh)
     assert diff(lean, full) == {}
 
 
@@ -293,9 +253,8 @@ def test_probe_lean_equals_full_random_runs(wh, full_wh, tmp_path):
                 name=f"downtime_events_{seed}.csv",
             )
             target.load(folder)
-        lean, full = text_outcome(wh), text_outcome(full_wh)
+        lean, full = outcome(wh), outcome(full_wh)
         assert diff(lean, full) == {}, seed
-    print(wh.all(BATCHES))
 
 
 RULES = [
@@ -342,26 +301,5 @@ def test_probe_a_new_rule_row_applies_on_the_lean_path(wh, full_wh, tmp_path):
         )
 
     lean, full = load_both(wh, full_wh, tmp_path, make)
-    print(wh.all(BATCHES), lean[OUT[1][:60]])
     assert diff(lean, full) == {}
     assert wh.rejected() != []
-
-
-def test_probe_an_offset_beyond_15_59_is_a_rejected_record_not_a_refused_file(wh, tmp_path):
-    """etl.is_timestamp accepts offsets up to +23:59 (the grammar of docs/feeds.md), but
-    PostgreSQL's timestamptz stops at 15:59: the cast in the full path raises and the whole
-    file is refused (nothing registered, tried again by every load) instead of one row
-    being rejected with its line and column. Both paths (the lean one falls back to the
-    full one, which raises the same). Present before this session too."""
-    feed_file(tmp_path, "plants", BERLIN)
-    feed_file(tmp_path, "machines", M1_IN_P1)
-    feed_file(
-        tmp_path,
-        "sensor_readings",
-        "M1,2026-03-02T06:00:00Z,temp,1,C",
-        "M1,2026-03-02T06:01:00+16:00,temp,1,C",
-    )
-    result = wh.load(tmp_path)
-    f = result.files[-1]
-    assert f.status != "failed", f.message
-    assert wh.rejected(f.batch_id) == [(3, "unparsable_timestamp", "reading_ts")]
