@@ -16,6 +16,7 @@ AS $$
  */
 DECLARE
     v_rows bigint;
+    v_run_id bigint := nullif(current_setting('hub.run_id', TRUE), '')::bigint;
 BEGIN
     WITH keyed AS (
         SELECT
@@ -65,7 +66,7 @@ BEGIN
     days_left AS (
         INSERT INTO etl.dq_day_left (run_id, machine_code, production_date)
         SELECT DISTINCT
-            nullif(current_setting('hub.run_id', TRUE), '')::bigint,
+            v_run_id,
             f.machine_code,
             f.production_date
         FROM keyed AS k
@@ -73,7 +74,7 @@ BEGIN
             ON k.run_id = f.run_id
         WHERE
             (f.machine_code, f.production_date) IS DISTINCT FROM (k.machine_code, k.production_date)
-            AND nullif(current_setting('hub.run_id', TRUE), '') IS NOT NULL
+            AND v_run_id IS NOT NULL
         ON CONFLICT DO NOTHING
     )
 
@@ -128,7 +129,7 @@ BEGIN
 
     PERFORM dw.record_key_versions('fact_production_run', TRUE);
     UPDATE etl.dirty_batch AS d
-    SET processed_at = clock_timestamp(), processed_run_id = nullif(current_setting('hub.run_id', TRUE), '')::bigint
+    SET processed_at = clock_timestamp(), processed_run_id = v_run_id
     WHERE d.feed_name = 'production_runs' AND d.processed_at IS NULL;
     RAISE NOTICE 'dw.load_fact_production_run: % runs written', v_rows;
 END;

@@ -17,19 +17,19 @@ AS $$
  * cast raise, and etl.validate_feed then classifies the batch again by the full grammar.
  */
 SELECT CASE
-    WHEN octet_length(p_value) = 20
-        THEN p_value LIKE '____-__-__T__:__:__Z'
-        AND to_char(left(p_value, 19)::timestamp, 'YYYY-MM-DD"T"HH24:MI:SS') = left(p_value, 19)
-    WHEN octet_length(p_value) = 25
-        THEN p_value LIKE '____-__-__T__:__:__%:__'
-        AND substr(p_value, 20, 1) IN ('+', '-')
-        AND substr(p_value, 21, 2) IN (
-            '00', '01', '02', '03', '04', '05', '06', '07', '08', '09', '10', '11',
-            '12', '13', '14', '15'
+    WHEN (octet_length(p_value) = 20 AND p_value LIKE '____-__-__T__:__:__Z')
+        OR (
+            octet_length(p_value) = 25
+            AND p_value LIKE '____-__-__T__:__:__%:__'
+            AND substr(p_value, 20, 1) IN ('+', '-')
+            AND substr(p_value, 21, 2) IN (
+                '00', '01', '02', '03', '04', '05', '06', '07', '08', '09', '10', '11',
+                '12', '13', '14', '15'
+            )
+            AND substr(p_value, 24, 1) IN ('0', '1', '2', '3', '4', '5')
+            AND substr(p_value, 25, 1) IN ('0', '1', '2', '3', '4', '5', '6', '7', '8', '9')
         )
-        AND substr(p_value, 24, 1) IN ('0', '1', '2', '3', '4', '5')
-        AND substr(p_value, 25, 1) IN ('0', '1', '2', '3', '4', '5', '6', '7', '8', '9')
-        AND to_char(left(p_value, 19)::timestamp, 'YYYY-MM-DD"T"HH24:MI:SS') = left(p_value, 19)
+        THEN to_char(left(p_value, 19)::timestamp, 'YYYY-MM-DD"T"HH24:MI:SS') = left(p_value, 19)
     ELSE FALSE
 END;
 $$;
